@@ -1,0 +1,1 @@
+//! A JSONata evaluator: parses and evaluates JSONata expressions over JSON values.

@@ -1,0 +1,3 @@
+//! The playground page: mounts the Leptos app.
+
+fn main() {}
