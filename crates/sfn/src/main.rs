@@ -1,6 +1,40 @@
 //! The `sfn` command line: runs, validates and tests state machines with the engine.
 
+use sfn::cli;
+
+const HELP: &str = "\
+usage: sfn COMMAND [ARGS...]
+
+commands:
+  case CASE.json        run one conformance case, print its result and history as JSON
+  conformance DIR...    run and judge every case under the folders (L1/L2/L3)
+  help                  this text; `sfn COMMAND --help` for a command's options
+
+Bad command lines and unusable files: a one-line error on stderr, exit status 2.
+";
+
+fn dispatch(argv: &[String]) -> i32 {
+    let Some((cmd, rest)) = argv.split_first() else {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), HELP.as_bytes());
+        return 2;
+    };
+    match cmd.as_str() {
+        "case" => cli::case_main(rest),
+        "conformance" => cli::conformance_main(rest),
+        // "eval" => eval::main(rest),  // `sfn eval`: crates/sfn/src/eval.rs (with `mod eval;` above) adds it.
+        "help" | "--help" | "-h" => {
+            cli::out(HELP);
+            0
+        }
+        "--version" | "-V" => {
+            cli::out(&format!("sfn {}\n", env!("CARGO_PKG_VERSION")));
+            0
+        }
+        other => cli::usage_error(format!("unknown command '{other}' (try `sfn help`)")),
+    }
+}
+
 fn main() {
-    eprintln!("sfn: no command yet");
-    std::process::exit(2);
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(dispatch(&argv));
 }
