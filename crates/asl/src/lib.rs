@@ -9,6 +9,7 @@ pub mod choice;
 pub mod definition;
 pub mod error;
 pub mod execution;
+pub mod hash;
 pub mod history;
 pub mod intrinsics;
 pub mod jsonpath;

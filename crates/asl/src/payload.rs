@@ -1,15 +1,261 @@
-//! Payload templates: `Parameters`, `ResultSelector`, `ItemSelector` with `.$` keys resolved.
-//! (Stub: filled in by the paths work.)
+//! Payload templates: `Parameters`, `ResultSelector`, `ItemSelector`, `Credentials` with `.$` keys resolved.
 
 use crate::error::Failure;
-use crate::jsonpath::Roots;
+use crate::intrinsics::{self, Call};
+use crate::jsonpath::{Path, PathError, Roots};
 use crate::rng::Rng;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Resolves a payload template against the roots: keys ending in `.$` take a path, a context
 /// path, a variable reference or an intrinsic call; everything else is copied. Errors are AWS's
 /// (`States.Runtime` with AWS's cause for a path that cannot be found).
+///
+/// This parses the template's paths on every call; an engine resolving the same template many
+/// times (a Map's `ItemSelector`) should [`Template::compile`] it once instead.
 pub fn resolve(template: &Value, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, Failure> {
-    let _ = (roots, rng);
-    Ok(template.clone())
+    Template::compile(template)
+        .map_err(Failure::runtime)?
+        .resolve(roots, rng)
+}
+
+/// A payload template with its `.$` values parsed once.
+#[derive(Debug, Clone)]
+pub struct Template {
+    node: Node,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    /// Copied as is (a subtree with no `.$` keys anywhere).
+    Literal(Value),
+    Object(Vec<(String, Node)>),
+    Array(Vec<Node>),
+    /// `"key.$": "$..."`: `field` is the key as written (AWS names it in causes).
+    Path {
+        field: String,
+        path: Path,
+    },
+    /// `"key.$": "States.X(...)"`
+    Intrinsic {
+        field: String,
+        call: Box<Call>,
+    },
+}
+
+impl Template {
+    /// Parses every `.$` value of `template`. The error says which field is wrong (for
+    /// validation and for a definition that slipped past it).
+    pub fn compile(template: &Value) -> Result<Template, String> {
+        Ok(Template {
+            node: compile_node(template, 0)?,
+        })
+    }
+
+    /// Resolves the template against the roots.
+    pub fn resolve(&self, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, Failure> {
+        resolve_node(&self.node, roots, rng)
+    }
+}
+
+/// How deeply templates may nest (serde_json's own parser stops at 128).
+const MAX_DEPTH: usize = 256;
+
+fn has_dollar_key(v: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, x)| k.ends_with(".$") || has_dollar_key(x, depth + 1)),
+        Value::Array(a) => a.iter().any(|x| has_dollar_key(x, depth + 1)),
+        _ => false,
+    }
+}
+
+fn compile_node(v: &Value, depth: usize) -> Result<Node, String> {
+    if depth > MAX_DEPTH {
+        return Err("the payload template is nested too deeply".into());
+    }
+    if !has_dollar_key(v, depth) {
+        return Ok(Node::Literal(v.clone()));
+    }
+    match v {
+        Value::Object(m) => {
+            let mut out = Vec::with_capacity(m.len());
+            for (k, x) in m {
+                match k.strip_suffix(".$") {
+                    Some(name) => {
+                        let Value::String(expr) = x else {
+                            return Err(format!(
+                                "The value for the field '{k}' must be a STRING that contains a JSONPath but was an {}",
+                                type_word(x)
+                            ));
+                        };
+                        out.push((name.to_string(), compile_expr(k, expr)?));
+                    }
+                    None => out.push((k.clone(), compile_node(x, depth + 1)?)),
+                }
+            }
+            Ok(Node::Object(out))
+        }
+        Value::Array(a) => Ok(Node::Array(
+            a.iter()
+                .map(|x| compile_node(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        )),
+        other => Ok(Node::Literal(other.clone())),
+    }
+}
+
+fn type_word(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NULL",
+        Value::Bool(_) => "BOOLEAN",
+        Value::Number(_) => "NUMBER",
+        Value::String(_) => "STRING",
+        Value::Array(_) => "ARRAY",
+        Value::Object(_) => "OBJECT",
+    }
+}
+
+fn compile_expr(field: &str, expr: &str) -> Result<Node, String> {
+    if intrinsics::is_intrinsic(expr) {
+        let call = Call::parse(expr).map_err(|e| {
+            format!("The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call ({e})")
+        })?;
+        return Ok(Node::Intrinsic {
+            field: field.to_string(),
+            call: Box::new(call),
+        });
+    }
+    let path = Path::parse(expr).map_err(|_| {
+        format!("The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call")
+    })?;
+    Ok(Node::Path {
+        field: field.to_string(),
+        path,
+    })
+}
+
+/// AWS's cause for a `.$` path that selects nothing:
+/// `The JSONPath '$.x' specified for the field 'x.$' could not be found in the input '{...}'`.
+pub fn path_not_found_cause(path: &str, field: &str, input: &Value) -> String {
+    format!(
+        "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{}'",
+        compact(input)
+    )
+}
+
+/// Compact JSON text of a value, as AWS quotes inputs in causes.
+pub fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// Selects a `.$` path for `field`, turning "not found" into AWS's `States.Runtime` cause.
+pub fn select_field(path: &Path, field: &str, roots: Roots<'_>) -> Result<Value, Failure> {
+    path.select(roots).map_err(|e| match e {
+        PathError::NotFound | PathError::UnknownVariable(_) => {
+            Failure::runtime(path_not_found_cause(path.as_str(), field, roots.input))
+        }
+        PathError::Invalid(m) => Failure::runtime(m),
+    })
+}
+
+fn resolve_node(node: &Node, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, Failure> {
+    match node {
+        Node::Literal(v) => Ok(v.clone()),
+        Node::Object(fields) => {
+            let mut m = Map::with_capacity(fields.len());
+            for (k, n) in fields {
+                m.insert(k.clone(), resolve_node(n, roots, rng)?);
+            }
+            Ok(Value::Object(m))
+        }
+        Node::Array(items) => Ok(Value::Array(
+            items
+                .iter()
+                .map(|n| resolve_node(n, roots, rng))
+                .collect::<Result<_, _>>()?,
+        )),
+        Node::Path { field, path } => select_field(path, field, roots),
+        Node::Intrinsic { field, call } => call.evaluate(field, roots, rng),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(template: Value, input: Value) -> Result<Value, Failure> {
+        let ctx = json!({"Execution": {"Id": "arn:exec", "Input": {"k": "v"}}});
+        let mut vars = Map::new();
+        vars.insert("greeting".into(), json!("hi"));
+        let roots = Roots {
+            input: &input,
+            context: &ctx,
+            variables: Some(&vars),
+        };
+        resolve(&template, roots, &mut Rng::new(1))
+    }
+
+    #[test]
+    fn dollar_keys_take_paths_and_lose_their_suffix() {
+        let out = run(
+            json!({"a.$": "$.x", "b": "$.x", "c": {"d.$": "$$.Execution.Id"}, "e.$": "$greeting"}),
+            json!({"x": [1, 2]}),
+        );
+        assert_eq!(
+            out,
+            Ok(json!({"a": [1, 2], "b": "$.x", "c": {"d": "arn:exec"}, "e": "hi"}))
+        );
+    }
+
+    #[test]
+    fn templates_recurse_through_arrays() {
+        let out = run(
+            json!({"list": [{"v.$": "$.x"}, 3, "s"]}),
+            json!({"x": true}),
+        );
+        assert_eq!(out, Ok(json!({"list": [{"v": true}, 3, "s"]})));
+    }
+
+    #[test]
+    fn intrinsics_are_evaluated() {
+        let out = run(
+            json!({"f.$": "States.Format('{} {}', $greeting, $.n)"}),
+            json!({"n": 3}),
+        );
+        assert_eq!(out, Ok(json!({"f": "hi 3"})));
+    }
+
+    #[test]
+    fn a_missing_path_is_a_runtime_error_with_awss_cause() {
+        let out = run(
+            json!({"value.$": "$$.Execution.Input.no_such_jsonpath"}),
+            json!({"int-literal": 0}),
+        );
+        assert_eq!(
+            out,
+            Err(Failure::runtime(
+                "The JSONPath '$$.Execution.Input.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{\"int-literal\":0}'"
+            ))
+        );
+    }
+
+    #[test]
+    fn indefinite_paths_that_match_nothing_yield_empty_arrays() {
+        assert_eq!(
+            run(json!({"item.$": "$.items[*]"}), json!({})),
+            Ok(json!({"item": []}))
+        );
+    }
+
+    #[test]
+    fn bad_expressions_are_reported_at_compile_time() {
+        assert!(Template::compile(&json!({"a.$": "not a path"})).is_err());
+        assert!(Template::compile(&json!({"a.$": 5})).is_err());
+        assert!(Template::compile(&json!({"a.$": "States.Nope()"})).is_err());
+    }
 }
