@@ -1,7 +1,27 @@
 //! Validation of definitions as AWS's CreateStateMachine does it: diagnostics with a JSON Pointer and AWS's words.
-//! (Stub: filled in by the validation work.)
+//!
+//! Two passes, as AWS runs them: the schema pass (fields, types, query-language rules, paths,
+//! templates, Choice rules, Retry/Catch, express restrictions) and, only when it finds nothing,
+//! the transition pass (targets, reachability, terminal state, unique names).
+//! [`create_error_message`] renders the result as CreateStateMachine's `InvalidDefinition` text.
+
+mod aws_text;
+mod graph;
+mod schema;
+mod syntax;
 
 use serde_json::Value;
+
+pub use syntax::{is_jsonata, is_path, is_reference_path, is_result_reference_path, is_rfc3339};
+
+/// The error code CreateStateMachine answers a refused definition with.
+pub const INVALID_DEFINITION: &str = "InvalidDefinition";
+
+/// The pointer of diagnostics AWS reports without a location.
+const NO_LOCATION: &str = "";
+/// The code of Map Run label problems (AWS reports them in their own text form).
+const LABEL: &str = "INVALID_LABEL_NAME";
+const NOT_AN_OBJECT: &str = "Definition must be a valid JSON object";
 
 /// One problem in a definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +37,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic at a JSON Pointer, without a source position.
+    pub fn new(code: &str, message: impl Into<String>, pointer: &str) -> Diagnostic {
+        Diagnostic {
+            code: code.into(),
+            message: message.into(),
+            pointer: pointer.into(),
+            line: None,
+            column: None,
+        }
+    }
+
     pub fn json_syntax(e: &serde_json::Error) -> Diagnostic {
         Diagnostic {
             code: "INVALID_JSON_DESCRIPTION".into(),
@@ -26,10 +57,304 @@ impl Diagnostic {
             column: u32::try_from(e.column()).ok(),
         }
     }
+
+    /// The `location` AWS reports (`/States/X/Next`, `/` for the root), or `None` when AWS
+    /// gives none.
+    pub fn location(&self) -> Option<String> {
+        if self.code == "INVALID_JSON_DESCRIPTION" {
+            return self
+                .message
+                .rsplit_once("\n at ")
+                .map(|(_, loc)| loc.to_string());
+        }
+        if self.code == "MISSING_END_STATE" || self.message == NOT_AN_OBJECT {
+            return None;
+        }
+        if self.pointer.is_empty() {
+            return Some("/".into());
+        }
+        Some(
+            self.pointer
+                .split('/')
+                .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
+    /// Fills `line`/`column` from the source text the definition was parsed from.
+    pub fn locate_in(&mut self, source: &str) {
+        if self.line.is_some() || self.location().is_none() {
+            return;
+        }
+        if let Some((line, column)) = crate::source_map::locate(source, &self.pointer) {
+            self.line = Some(line);
+            self.column = Some(column);
+        }
+    }
+}
+
+/// What the caller knows beyond the definition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The state machine is of type EXPRESS (no activities, no `.sync`, no `.waitForTaskToken`).
+    pub express: bool,
 }
 
 /// Checks a definition; an empty list means AWS would accept it.
 pub fn validate(definition: &Value) -> Vec<Diagnostic> {
-    let _ = definition;
-    Vec::new()
+    validate_with(definition, &Options::default())
+}
+
+/// Checks a definition with the caller's options (e.g. an EXPRESS machine).
+pub fn validate_with(definition: &Value, options: &Options) -> Vec<Diagnostic> {
+    let mut schema = schema::Schema {
+        opts: options,
+        diags: Vec::new(),
+        top: schema::Lang::JsonPath,
+    };
+    schema.machine(definition);
+    if !schema.diags.is_empty() {
+        return schema.diags;
+    }
+    let Some(obj) = definition.as_object() else {
+        return Vec::new();
+    };
+    let mut graph = graph::Graph::new();
+    graph.block(obj, "", true, 0);
+    graph.diags
+}
+
+/// Parses and checks definition source text; every diagnostic carries a line and column.
+/// Syntax errors come back as AWS's `INVALID_JSON_DESCRIPTION` (Jackson's wording).
+pub fn validate_source(source: &str, options: &Options) -> Vec<Diagnostic> {
+    if source.trim().is_empty() {
+        return vec![Diagnostic::new(schema::SCHEMA, NOT_AN_OBJECT, NO_LOCATION)];
+    }
+    match serde_json::from_str::<Value>(source) {
+        Ok(value) => {
+            let mut diags = validate_with(&value, options);
+            for d in &mut diags {
+                d.locate_in(source);
+            }
+            diags
+        }
+        Err(e) => {
+            let (message, _location, line, column) = aws_text::jackson_syntax_message(source, &e);
+            let mut d = Diagnostic::new("INVALID_JSON_DESCRIPTION", message, NO_LOCATION);
+            d.line = u32::try_from(e.line()).ok();
+            d.column = u32::try_from(e.column()).ok();
+            let _ = (line, column);
+            vec![d]
+        }
+    }
+}
+
+/// CreateStateMachine's `InvalidDefinition` message for a refused definition, `None` when the
+/// diagnostics are empty. Several problems are quoted one by one and joined with `", "`.
+pub fn create_error_message(definition: &Value, diagnostics: &[Diagnostic]) -> Option<String> {
+    let first = diagnostics.first()?;
+    let others: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.code != LABEL).collect();
+    if others.is_empty() {
+        // Label problems surface as the service's own ValueError text around the definition.
+        return Some(format!(
+            "Error=ValueError Args=[{}] in definition '{}'.",
+            aws_text::python_repr(&first.message),
+            aws_text::python_json_dumps(definition)
+        ));
+    }
+    let items: Vec<String> = others.iter().map(|d| render_one(d)).collect();
+    Some(match items.as_slice() {
+        [one] => format!("Invalid State Machine Definition: '{one}'"),
+        many => format!(
+            "Invalid State Machine Definition: '{}'",
+            many.iter()
+                .map(|i| format!("'{i}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
+
+/// CreateStateMachine's message for definition source text (syntax errors included).
+pub fn create_error_message_for_source(source: &str, options: &Options) -> Option<String> {
+    let diags = validate_source(source, options);
+    match serde_json::from_str::<Value>(source) {
+        Ok(v) => create_error_message(&v, &diags),
+        Err(_) => diags.first().map(|d| {
+            format!(
+                "Invalid State Machine Definition: '{}: {}'",
+                d.code, d.message
+            )
+        }),
+    }
+}
+
+fn render_one(d: &Diagnostic) -> String {
+    match d.location() {
+        Some(loc) => format!("{}: {} at {loc}", d.code, d.message),
+        None => format!("{}: {} at null", d.code, d.message),
+    }
+}
+
+/// Appends one reference token to a JSON Pointer (escaping `~` and `/`).
+fn pointer_child(base: &str, segment: &str) -> String {
+    let escaped = segment.replace('~', "~0").replace('/', "~1");
+    format!("{base}/{escaped}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn codes(def: &Value) -> Vec<(String, String, String)> {
+        validate(def)
+            .into_iter()
+            .map(|d| (d.code, d.message, d.pointer))
+            .collect()
+    }
+
+    #[test]
+    fn a_minimal_machine_is_valid() {
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
+        assert!(validate(&def).is_empty());
+    }
+
+    #[test]
+    fn required_top_level_fields_are_listed_together() {
+        let d = codes(&json!({}));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].1, "These fields are required: [States, StartAt]");
+        let msg = create_error_message(
+            &json!({"StartAt": "A"}),
+            &validate(&json!({"StartAt": "A"})),
+        );
+        assert_eq!(
+            msg.as_deref(),
+            Some(
+                "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'"
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Foo": 1}}});
+        let d = codes(&def);
+        assert_eq!(
+            d[0].1,
+            "The field \"Foo\" is not supported by Step Functions"
+        );
+        assert_eq!(d[0].2, "/States/A");
+    }
+
+    #[test]
+    fn transitions_must_name_states_and_every_state_must_be_reached() {
+        let def = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "Nope"},
+            "B": {"Type": "Succeed"}}});
+        let d = codes(&def);
+        assert!(d.contains(&(
+            "MISSING_TRANSITION_TARGET".into(),
+            "Missing 'Next' target: Nope".into(),
+            "/States/A/Next".into()
+        )));
+        assert!(d.contains(&(
+            "MISSING_TRANSITION_TARGET".into(),
+            "State \"B\" is not reachable.".into(),
+            "/States/B".into()
+        )));
+    }
+
+    #[test]
+    fn state_names_are_unique_across_branches() {
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+            "Branches": [{"StartAt": "P", "States": {"P": {"Type": "Succeed"}}}]}}});
+        let d = codes(&def);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "DUPLICATE_STATE_NAME");
+        assert_eq!(d[0].2, "/States/P/Branches/0/States/P");
+    }
+
+    #[test]
+    fn jsonata_machines_refuse_jsonpath_states_and_fields() {
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "End": true, "InputPath": "$.a"}}});
+        assert_eq!(
+            codes(&def)[0].1,
+            "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage"
+        );
+        let def =
+            json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Output": 1}}});
+        assert_eq!(
+            codes(&def)[0].1,
+            "The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage"
+        );
+    }
+
+    #[test]
+    fn result_path_must_be_a_reference_path() {
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "ResultPath": "$..x"}}});
+        assert_eq!(codes(&def)[0].2, "/States/A/ResultPath");
+    }
+
+    #[test]
+    fn template_dollar_keys_take_paths_or_intrinsics() {
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,
+            "Parameters": {"ok.$": "States.Format('{}', $.a)", "bad.$": "nope"}}}});
+        let d = codes(&def);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].1,
+            "The value for the field 'bad.$' must be a valid JSONPath or a valid intrinsic function call"
+        );
+        assert_eq!(d[0].2, "/States/A/Parameters/bad.$");
+    }
+
+    #[test]
+    fn express_machines_refuse_callbacks_and_activities() {
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Task", "End": true,
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken"}}});
+        assert!(validate(&def).is_empty());
+        let d = validate_with(&def, &Options { express: true });
+        assert_eq!(d[0].pointer, "/States/A/Resource");
+    }
+
+    #[test]
+    fn several_problems_are_quoted_one_by_one() {
+        let def =
+            json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "X": 1, "Y": 2}}});
+        let msg = create_error_message(&def, &validate(&def)).unwrap_or_default();
+        assert_eq!(
+            msg,
+            "Invalid State Machine Definition: ''SCHEMA_VALIDATION_FAILED: The field \"X\" is not supported by Step Functions at /States/A', 'SCHEMA_VALIDATION_FAILED: The field \"Y\" is not supported by Step Functions at /States/A''"
+        );
+    }
+
+    #[test]
+    fn source_diagnostics_carry_line_and_column() {
+        let src = "{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\"Type\": \"Pass\", \"Next\": \"B\"}\n  }\n}";
+        let d = validate_source(src, &Options::default());
+        let missing = d.iter().find(|d| d.code == "MISSING_TRANSITION_TARGET");
+        assert_eq!(
+            missing.map(|d| (d.line, d.column)),
+            Some((Some(4), Some(35)))
+        );
+        let d = validate_source("{\"a\": nope}", &Options::default());
+        assert_eq!(d[0].code, "INVALID_JSON_DESCRIPTION");
+        assert_eq!(d[0].line, Some(1));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_panicking() {
+        let mut def = json!({"Type": "Pass", "End": true});
+        for _ in 0..200 {
+            def = json!({"Type": "Parallel", "End": true,
+                "Branches": [{"StartAt": "S", "States": {"S": def}}]});
+        }
+        let def = json!({"StartAt": "S", "States": {"S": def}});
+        let d = validate(&def);
+        assert!(d.iter().any(|d| d.code == "TOO_DEEPLY_NESTED"));
+    }
 }

@@ -1,0 +1,245 @@
+//! AWS's exact text forms: Python `json.dumps`/`repr` (Map Label errors echo the definition that
+//! way) and Jackson's JSON syntax messages (`INVALID_JSON_DESCRIPTION`).
+
+use serde_json::Value;
+
+/// `json.dumps(value)` with Python's defaults: `", "` and `": "` separators, `ensure_ascii`.
+pub fn python_json_dumps(value: &Value) -> String {
+    let mut out = String::new();
+    write_py_json(value, &mut out, 0);
+    out
+}
+
+const MAX_DUMP_DEPTH: usize = 256;
+
+fn write_py_json(value: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_DUMP_DEPTH {
+        out.push_str("null");
+        return;
+    }
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_py_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py_json(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py_string(k, out);
+                out.push_str(": ");
+                write_py_json(v, out, depth + 1);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_py_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Python's `str.isprintable` for one character, closely enough for error messages.
+fn py_printable(c: char) -> bool {
+    let u = c as u32;
+    if (0x20..0x7f).contains(&u) {
+        return true;
+    }
+    if u < 0xa1 || c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(u, 0xad | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2064 | 0xfeff)
+}
+
+/// Python's `repr(s)` of a string.
+pub fn python_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::new();
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if py_printable(c) => out.push(c),
+            c => {
+                let u = c as u32;
+                if u < 0x100 {
+                    out.push_str(&format!("\\x{u:02x}"));
+                } else if u < 0x10000 {
+                    out.push_str(&format!("\\u{u:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{u:08x}"));
+                }
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Jackson's `[Source: (String)"…"; line: L, column: C]` (the source cut at 500 characters).
+pub fn jackson_source(source: &str, line: usize, column: usize) -> String {
+    const MAX: usize = 500;
+    let total = source.chars().count();
+    let shown: String = source.chars().take(MAX).collect();
+    let truncated = if total > MAX {
+        format!("[truncated {} chars]", total - MAX)
+    } else {
+        String::new()
+    };
+    format!("[Source: (String)\"{shown}\"{truncated}; line: {line}, column: {column}]")
+}
+
+/// Jackson's message for a JSON syntax error, as AWS returns it in `INVALID_JSON_DESCRIPTION`,
+/// with the location Jackson reports. `line`/`column` are serde_json's (1-based, column of the
+/// offending character).
+pub fn jackson_syntax_message(
+    source: &str,
+    err: &serde_json::Error,
+) -> (String, String, usize, usize) {
+    let line = err.line().max(1);
+    let col = err.column();
+    // The offending token: Jackson reads an unquoted word whole and reports the column after it.
+    let line_text = source.lines().nth(line - 1).unwrap_or("");
+    let chars: Vec<char> = line_text.chars().collect();
+    let start = col.saturating_sub(1).min(chars.len());
+    let mut token_start = start;
+    while token_start > 0
+        && chars
+            .get(token_start - 1)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    {
+        token_start -= 1;
+    }
+    let mut token_end = start;
+    while chars
+        .get(token_end)
+        .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    {
+        token_end += 1;
+    }
+    let token: String = chars
+        .get(token_start..token_end)
+        .map(|s| s.iter().collect())
+        .unwrap_or_default();
+    let msg = err.to_string();
+    let (text, column) = if !token.is_empty()
+        && token
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+    {
+        (
+            format!(
+                "Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+            ),
+            token_end + 1,
+        )
+    } else if msg.starts_with("EOF") {
+        ("Unexpected end-of-input".to_string(), chars.len() + 1)
+    } else {
+        let c = chars.get(start).copied().unwrap_or(' ');
+        (
+            format!(
+                "Unexpected character ('{c}' (code {})): {}",
+                c as u32,
+                strip_position(&msg)
+            ),
+            col.max(1),
+        )
+    };
+    let location = jackson_source(source, line, column);
+    (format!("{text}\n at {location}"), location, line, column)
+}
+
+/// serde_json's message without its ` at line L column C` suffix.
+fn strip_position(msg: &str) -> &str {
+    msg.find(" at line ")
+        .and_then(|i| msg.get(..i))
+        .unwrap_or(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_dumps_uses_python_separators_and_ascii_escapes() {
+        let v = json!({"a": [1, true, null], "b": "x\u{0}\u{9d}é\"\\\n"});
+        assert_eq!(
+            python_json_dumps(&v),
+            r#"{"a": [1, true, null], "b": "x\u0000\u009d\u00e9\"\\\n"}"#
+        );
+    }
+
+    #[test]
+    fn repr_picks_quotes_and_escapes_like_python() {
+        assert_eq!(python_repr("]"), "']'");
+        assert_eq!(python_repr("\n"), "'\\n'");
+        assert_eq!(python_repr("\u{0}"), "'\\x00'");
+        assert_eq!(python_repr("\u{9f}"), "'\\x9f'");
+        assert_eq!(python_repr("a'b"), "\"a'b\"");
+        assert_eq!(python_repr("'\"'"), "'\\'\"\\''");
+        assert_eq!(python_repr("x: '\\n'"), "\"x: '\\\\n'\"");
+    }
+
+    #[test]
+    fn unrecognized_tokens_read_like_jackson() {
+        let src = "not a definition";
+        let err = serde_json::from_str::<Value>(src)
+            .err()
+            .unwrap_or_else(|| unreachable!());
+        let (msg, loc, line, col) = jackson_syntax_message(src, &err);
+        assert_eq!(
+            msg,
+            "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at [Source: (String)\"not a definition\"; line: 1, column: 4]"
+        );
+        assert_eq!(
+            loc,
+            "[Source: (String)\"not a definition\"; line: 1, column: 4]"
+        );
+        assert_eq!((line, col), (1, 4));
+    }
+}

@@ -1,0 +1,1367 @@
+//! The schema pass: fields per state type and query language, value types and ranges, payload
+//! templates, paths, Choice rules, Retry/Catch, Map and Parallel shapes, express restrictions.
+
+use super::syntax;
+use super::{Diagnostic, Options, pointer_child};
+use serde_json::{Map, Value};
+
+pub(super) const SCHEMA: &str = "SCHEMA_VALIDATION_FAILED";
+
+/// Nested state machines (Parallel branches, Map processors) deeper than this are refused.
+pub(super) const MAX_NESTING: usize = 40;
+/// Choice rules (`And`/`Or`/`Not`) and payload templates deeper than this are refused.
+const MAX_RULE_DEPTH: usize = 64;
+const MAX_TEMPLATE_DEPTH: usize = 200;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Lang {
+    JsonPath,
+    Jsonata,
+}
+
+impl Lang {
+    fn name(self) -> &'static str {
+        match self {
+            Lang::JsonPath => "JSONPath",
+            Lang::Jsonata => "JSONata",
+        }
+    }
+    fn other(self) -> Lang {
+        match self {
+            Lang::JsonPath => Lang::Jsonata,
+            Lang::Jsonata => Lang::JsonPath,
+        }
+    }
+}
+
+const STATE_TYPES: &[&str] = &[
+    "Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map",
+];
+
+/// Fields a state type takes: in both languages, only in JSONPath, only in JSONata.
+fn fields_of(
+    ty: &str,
+) -> (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+) {
+    match ty {
+        "Task" => (
+            &[
+                "Next",
+                "End",
+                "Resource",
+                "Retry",
+                "Catch",
+                "TimeoutSeconds",
+                "HeartbeatSeconds",
+                "Credentials",
+                "Assign",
+            ],
+            &[
+                "InputPath",
+                "OutputPath",
+                "Parameters",
+                "ResultSelector",
+                "ResultPath",
+                "TimeoutSecondsPath",
+                "HeartbeatSecondsPath",
+            ],
+            &["Arguments", "Output"],
+        ),
+        "Pass" => (
+            &["Next", "End", "Assign"],
+            &[
+                "InputPath",
+                "OutputPath",
+                "Parameters",
+                "ResultPath",
+                "Result",
+            ],
+            &["Output"],
+        ),
+        "Choice" => (
+            &["Choices", "Default", "Assign"],
+            &["InputPath", "OutputPath"],
+            &["Output"],
+        ),
+        "Wait" => (
+            &["Next", "End", "Assign", "Seconds", "Timestamp"],
+            &["InputPath", "OutputPath", "SecondsPath", "TimestampPath"],
+            &["Output"],
+        ),
+        "Succeed" => (&[], &["InputPath", "OutputPath"], &["Output"]),
+        "Fail" => (&["Error", "Cause"], &["ErrorPath", "CausePath"], &[]),
+        "Parallel" => (
+            &["Next", "End", "Branches", "Retry", "Catch", "Assign"],
+            &[
+                "InputPath",
+                "OutputPath",
+                "Parameters",
+                "ResultSelector",
+                "ResultPath",
+            ],
+            &["Arguments", "Output"],
+        ),
+        "Map" => (
+            &[
+                "Next",
+                "End",
+                "ItemProcessor",
+                "Iterator",
+                "ItemReader",
+                "ItemSelector",
+                "ItemBatcher",
+                "ResultWriter",
+                "MaxConcurrency",
+                "ToleratedFailureCount",
+                "ToleratedFailurePercentage",
+                "Label",
+                "Retry",
+                "Catch",
+                "Assign",
+            ],
+            &[
+                "InputPath",
+                "OutputPath",
+                "Parameters",
+                "ResultSelector",
+                "ResultPath",
+                "ItemsPath",
+                "MaxConcurrencyPath",
+                "ToleratedFailureCountPath",
+                "ToleratedFailurePercentagePath",
+            ],
+            &["Items", "Output"],
+        ),
+        _ => (&[], &[], &[]),
+    }
+}
+
+/// JSONPath Choice comparison operators and the type of their operand.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    Str,
+    Num,
+    Bool,
+    Timestamp,
+    Path,
+    Glob,
+}
+
+fn operator(name: &str) -> Option<Operand> {
+    let kinds: [(&str, Operand); 4] = [
+        ("String", Operand::Str),
+        ("Numeric", Operand::Num),
+        ("Boolean", Operand::Bool),
+        ("Timestamp", Operand::Timestamp),
+    ];
+    if name == "StringMatches" {
+        return Some(Operand::Glob);
+    }
+    if matches!(
+        name,
+        "IsNull" | "IsPresent" | "IsNumeric" | "IsString" | "IsBoolean" | "IsTimestamp"
+    ) {
+        return Some(Operand::Bool);
+    }
+    for (prefix, operand) in kinds {
+        let Some(rest) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let (cmp, path) = match rest.strip_suffix("Path") {
+            Some(c) => (c, true),
+            None => (rest, false),
+        };
+        let ok = if prefix == "Boolean" {
+            cmp == "Equals"
+        } else {
+            matches!(
+                cmp,
+                "Equals" | "LessThan" | "GreaterThan" | "LessThanEquals" | "GreaterThanEquals"
+            )
+        };
+        if ok {
+            return Some(if path { Operand::Path } else { operand });
+        }
+    }
+    None
+}
+
+/// Walks a definition and collects schema diagnostics.
+pub(super) struct Schema<'a> {
+    pub opts: &'a Options,
+    pub diags: Vec<Diagnostic>,
+    /// The machine's own language: states inherit it, however deeply nested.
+    pub top: Lang,
+}
+
+impl Schema<'_> {
+    fn err(&mut self, pointer: &str, message: impl Into<String>) {
+        self.diags.push(Diagnostic::new(SCHEMA, message, pointer));
+    }
+
+    fn not_supported(&mut self, pointer: &str, field: &str) {
+        self.err(
+            pointer,
+            format!("The field \"{field}\" is not supported by Step Functions"),
+        );
+    }
+
+    fn required(&mut self, pointer: &str, fields: &[&str]) {
+        if !fields.is_empty() {
+            self.err(
+                pointer,
+                format!("These fields are required: [{}]", fields.join(", ")),
+            );
+        }
+    }
+
+    fn expect_type(&mut self, pointer: &str, v: &Value, ty: &str) -> bool {
+        let ok = match ty {
+            "STRING" => v.is_string(),
+            "OBJECT" => v.is_object(),
+            "ARRAY" => v.is_array(),
+            "BOOLEAN" => v.is_boolean(),
+            "NUMBER" => v.is_number(),
+            "INTEGER" => as_integer(v).is_some(),
+            _ => true,
+        };
+        if !ok {
+            self.err(pointer, format!("Expected value of type [{ty}]"));
+        }
+        ok
+    }
+
+    /// The top-level object.
+    pub fn machine(&mut self, def: &Value) {
+        let Some(obj) = def.as_object() else {
+            self.diags.push(Diagnostic::new(
+                SCHEMA,
+                "Definition must be a valid JSON object",
+                super::NO_LOCATION,
+            ));
+            return;
+        };
+        for key in obj.keys() {
+            if !matches!(
+                key.as_str(),
+                "Comment" | "StartAt" | "States" | "Version" | "TimeoutSeconds" | "QueryLanguage"
+            ) {
+                self.not_supported("", key);
+            }
+        }
+        let missing: Vec<&str> = ["States", "StartAt"]
+            .into_iter()
+            .filter(|f| !obj.contains_key(*f))
+            .collect();
+        self.required("", &missing);
+        if let Some(v) = obj.get("Comment") {
+            self.expect_type("/Comment", v, "STRING");
+        }
+        if let Some(v) = obj.get("Version") {
+            self.expect_type("/Version", v, "STRING");
+        }
+        if let Some(v) = obj.get("TimeoutSeconds") {
+            if as_integer(v).is_none_or(|n| n < 0) {
+                self.err("/TimeoutSeconds", "Expected value of type [INTEGER]");
+            }
+        }
+        self.top = match obj.get("QueryLanguage") {
+            None => Lang::JsonPath,
+            Some(v) => self
+                .language_value("/QueryLanguage", v)
+                .unwrap_or(Lang::JsonPath),
+        };
+        self.block(obj, "", 0);
+    }
+
+    fn language_value(&mut self, pointer: &str, v: &Value) -> Option<Lang> {
+        match v.as_str() {
+            Some("JSONPath") => Some(Lang::JsonPath),
+            Some("JSONata") => Some(Lang::Jsonata),
+            Some(_) => {
+                self.err(
+                    pointer,
+                    "Value should be one of the following: [JSONPath, JSONata]",
+                );
+                None
+            }
+            None => {
+                self.err(pointer, "Expected value of type [STRING]");
+                None
+            }
+        }
+    }
+
+    /// `StartAt` and `States` of the machine, a branch or a processor.
+    fn block(&mut self, obj: &Map<String, Value>, base: &str, depth: usize) {
+        if let Some(v) = obj.get("StartAt") {
+            self.expect_type(&pointer_child(base, "StartAt"), v, "STRING");
+        }
+        let states_ptr = pointer_child(base, "States");
+        let Some(states) = obj.get("States") else {
+            return;
+        };
+        let Some(states) = states.as_object() else {
+            self.err(&states_ptr, "Expected value of type [OBJECT]");
+            return;
+        };
+        for (name, state) in states {
+            self.state(name, state, &pointer_child(&states_ptr, name), depth);
+        }
+    }
+
+    /// A Parallel branch or a Map's `ItemProcessor`/`Iterator`.
+    fn sub_machine(&mut self, v: &Value, pointer: &str, depth: usize, processor: bool) {
+        if depth >= MAX_NESTING {
+            self.diags.push(Diagnostic::new(
+                "TOO_DEEPLY_NESTED",
+                "The states are too deeply nested.",
+                pointer,
+            ));
+            return;
+        }
+        let Some(obj) = v.as_object() else {
+            self.err(pointer, "Expected value of type [OBJECT]");
+            return;
+        };
+        for key in obj.keys() {
+            match key.as_str() {
+                "StartAt" | "States" | "Comment" => {}
+                "ProcessorConfig" if processor => {}
+                "QueryLanguage" => self.err(pointer, "Field 'QueryLanguage' is not supported"),
+                _ => self.not_supported(pointer, key),
+            }
+        }
+        let missing: Vec<&str> = ["StartAt", "States"]
+            .into_iter()
+            .filter(|f| !obj.contains_key(*f))
+            .collect();
+        self.required(pointer, &missing);
+        if let Some(v) = obj.get("Comment") {
+            self.expect_type(&pointer_child(pointer, "Comment"), v, "STRING");
+        }
+        if let Some(cfg) = obj.get("ProcessorConfig") {
+            self.processor_config(cfg, &pointer_child(pointer, "ProcessorConfig"));
+        }
+        self.block(obj, pointer, depth + 1);
+    }
+
+    fn processor_config(&mut self, cfg: &Value, pointer: &str) {
+        let Some(obj) = cfg.as_object() else {
+            self.err(pointer, "Expected value of type [OBJECT]");
+            return;
+        };
+        for (k, v) in obj {
+            let p = pointer_child(pointer, k);
+            match k.as_str() {
+                "Mode" => self.enum_value(&p, v, &["INLINE", "DISTRIBUTED"]),
+                "ExecutionType" => self.enum_value(&p, v, &["STANDARD", "EXPRESS"]),
+                _ => self.not_supported(pointer, k),
+            }
+        }
+    }
+
+    fn enum_value(&mut self, pointer: &str, v: &Value, allowed: &[&str]) {
+        match v.as_str() {
+            Some(s) if allowed.contains(&s) => {}
+            Some(_) => self.err(
+                pointer,
+                format!(
+                    "Value should be one of the following: [{}]",
+                    allowed.join(", ")
+                ),
+            ),
+            None => self.err(pointer, "Expected value of type [STRING]"),
+        }
+    }
+
+    fn state(&mut self, name: &str, state: &Value, p: &str, depth: usize) {
+        if name.chars().count() > 80 {
+            self.diags.push(Diagnostic::new(
+                "INVALID_STATE_NAME",
+                format!("State name '{name}' exceeds the maximum length of 80 characters"),
+                p,
+            ));
+        }
+        let Some(obj) = state.as_object() else {
+            self.err(p, "Expected value of type [OBJECT]");
+            return;
+        };
+        let Some(ty_value) = obj.get("Type") else {
+            self.required(p, &["Type"]);
+            return;
+        };
+        let ty = match ty_value.as_str() {
+            Some(t) if STATE_TYPES.contains(&t) => t,
+            Some(_) => {
+                self.err(
+                    &pointer_child(p, "Type"),
+                    format!(
+                        "Value should be one of the following: [{}]",
+                        STATE_TYPES.join(", ")
+                    ),
+                );
+                return;
+            }
+            None => {
+                self.err(&pointer_child(p, "Type"), "Expected value of type [STRING]");
+                return;
+            }
+        };
+
+        // The state's language: its own, else the machine's (never an enclosing state's).
+        let own = match obj.get("QueryLanguage") {
+            Some(v) => self.language_value(&pointer_child(p, "QueryLanguage"), v),
+            None => None,
+        };
+        let downgrade = self.top == Lang::Jsonata && own == Some(Lang::JsonPath);
+        if downgrade {
+            self.err(
+                p,
+                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+            );
+        }
+        let lang = own.unwrap_or(self.top);
+
+        // Fields.
+        let (both, jp, ja) = fields_of(ty);
+        let (mine, theirs) = match lang {
+            Lang::JsonPath => (jp, ja),
+            Lang::Jsonata => (ja, jp),
+        };
+        for key in obj.keys() {
+            let k = key.as_str();
+            if matches!(k, "Type" | "Comment" | "QueryLanguage")
+                || both.contains(&k)
+                || mine.contains(&k)
+            {
+                continue;
+            }
+            if theirs.contains(&k) {
+                if !downgrade {
+                    self.language_mismatch(p, lang, k);
+                }
+                continue;
+            }
+            self.not_supported(p, k);
+        }
+        if let Some(v) = obj.get("Comment") {
+            self.expect_type(&pointer_child(p, "Comment"), v, "STRING");
+        }
+
+        // Next / End.
+        let transitions = matches!(ty, "Task" | "Pass" | "Wait" | "Parallel" | "Map");
+        if transitions {
+            self.next_end(obj, p);
+        }
+
+        // Fields both languages share.
+        if let Some(v) = obj.get("Assign") {
+            self.assign(v, &pointer_child(p, "Assign"), lang);
+        }
+        if lang == Lang::JsonPath {
+            self.jsonpath_io(obj, p);
+        }
+
+        match ty {
+            "Task" => self.task(obj, p, lang),
+            "Choice" => self.choice(obj, p, lang),
+            "Wait" => self.wait(obj, p, lang),
+            "Fail" => self.fail(obj, p, lang),
+            "Parallel" => self.parallel(obj, p, depth),
+            "Map" => self.map(obj, p, lang, depth),
+            _ => {}
+        }
+        if matches!(ty, "Task" | "Parallel" | "Map") {
+            if let Some(v) = obj.get("Retry") {
+                self.retry(v, &pointer_child(p, "Retry"));
+            }
+            if let Some(v) = obj.get("Catch") {
+                self.catch(v, &pointer_child(p, "Catch"), lang);
+            }
+        }
+    }
+
+    fn language_mismatch(&mut self, pointer: &str, lang: Lang, field: &str) {
+        self.err(
+            pointer,
+            format!(
+                "The QueryLanguage is set to '{}', but field '{field}' is only supported for the '{}' QueryLanguage",
+                lang.name(),
+                lang.other().name()
+            ),
+        );
+    }
+
+    fn next_end(&mut self, obj: &Map<String, Value>, p: &str) {
+        let next = obj.get("Next");
+        let end = obj.get("End");
+        if let Some(v) = next {
+            self.expect_type(&pointer_child(p, "Next"), v, "STRING");
+        }
+        if let Some(v) = end {
+            self.expect_type(&pointer_child(p, "End"), v, "BOOLEAN");
+        }
+        let ends = end.and_then(Value::as_bool) == Some(true);
+        match (next.is_some(), ends) {
+            (true, true) => self.err(
+                p,
+                "Only one of the following fields can be specified: [Next, End]",
+            ),
+            (false, false) => self.err(p, "Exactly one of these fields is required: [Next, End]"),
+            _ => {}
+        }
+    }
+
+    /// `InputPath`, `OutputPath`, `ResultPath`, `Parameters`, `ResultSelector` of JSONPath states.
+    fn jsonpath_io(&mut self, obj: &Map<String, Value>, p: &str) {
+        for field in ["InputPath", "OutputPath"] {
+            if let Some(v) = obj.get(field) {
+                self.path_field(v, &pointer_child(p, field), field, PathKind::Path, true);
+            }
+        }
+        if let Some(v) = obj.get("ResultPath") {
+            self.path_field(
+                v,
+                &pointer_child(p, "ResultPath"),
+                "ResultPath",
+                PathKind::Result,
+                true,
+            );
+        }
+        for field in ["Parameters", "ResultSelector"] {
+            if let Some(v) = obj.get(field) {
+                self.template(v, &pointer_child(p, field), 0);
+            }
+        }
+    }
+
+    fn path_field(
+        &mut self,
+        v: &Value,
+        pointer: &str,
+        field: &str,
+        kind: PathKind,
+        nullable: bool,
+    ) {
+        let ok = match v {
+            Value::Null => nullable,
+            Value::String(s) => match kind {
+                PathKind::Path => syntax::is_path(s),
+                PathKind::Result => syntax::is_result_reference_path(s),
+                PathKind::Reference => syntax::is_reference_path(s),
+                PathKind::PathOrIntrinsic => {
+                    syntax::is_path(s)
+                        || (s.trim_start().starts_with("States.") && self.intrinsic_ok(s))
+                }
+            },
+            _ => false,
+        };
+        if !ok {
+            let what = match kind {
+                PathKind::Result | PathKind::Reference => "a valid Reference Path",
+                PathKind::Path => "a valid JSONPath",
+                PathKind::PathOrIntrinsic => "a valid JSONPath or a valid intrinsic function call",
+            };
+            self.err(
+                pointer,
+                format!("The value for the field '{field}' must be {what}"),
+            );
+        }
+    }
+
+    fn intrinsic_ok(&self, expr: &str) -> bool {
+        syntax::is_intrinsic_call(expr) && crate::intrinsics::check(expr).is_ok()
+    }
+
+    /// A JSONPath payload template: `.$` keys take a path or an intrinsic call.
+    fn template(&mut self, v: &Value, pointer: &str, depth: usize) {
+        if depth > MAX_TEMPLATE_DEPTH {
+            self.err(pointer, "The payload template is too deeply nested");
+            return;
+        }
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map {
+                    let p = pointer_child(pointer, k);
+                    if k.ends_with(".$") && k.len() > 2 {
+                        self.dollar_value(val, &p, k);
+                    } else {
+                        self.template(val, &p, depth + 1);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.template(item, &pointer_child(pointer, &i.to_string()), depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dollar_value(&mut self, val: &Value, pointer: &str, key: &str) {
+        let ok = match val.as_str() {
+            Some(s) => {
+                let t = s.trim();
+                if t.starts_with("States.") {
+                    self.intrinsic_ok(t)
+                } else {
+                    syntax::is_path(s)
+                }
+            }
+            None => false,
+        };
+        if !ok {
+            self.err(
+                pointer,
+                format!("The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call"),
+            );
+        }
+    }
+
+    fn assign(&mut self, v: &Value, pointer: &str, lang: Lang) {
+        let Some(map) = v.as_object() else {
+            if !(lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata)) {
+                self.err(pointer, "Expected value of type [OBJECT]");
+            }
+            return;
+        };
+        if lang == Lang::JsonPath {
+            self.template(&Value::Object(map.clone()), pointer, 0);
+        }
+    }
+
+    fn task(&mut self, obj: &Map<String, Value>, p: &str, lang: Lang) {
+        match obj.get("Resource") {
+            None => self.required(p, &["Resource"]),
+            Some(v) => {
+                let rp = pointer_child(p, "Resource");
+                if let Some(r) = v.as_str() {
+                    self.resource(r, &rp);
+                } else {
+                    self.err(&rp, "Expected value of type [STRING]");
+                }
+            }
+        }
+        let timeout = self.seconds_pair(obj, p, "TimeoutSeconds", lang);
+        let heartbeat = self.seconds_pair(obj, p, "HeartbeatSeconds", lang);
+        if let (Some(t), Some(h)) = (timeout, heartbeat) {
+            if h >= t {
+                self.err(
+                    &pointer_child(p, "HeartbeatSeconds"),
+                    "The value of 'HeartbeatSeconds' must be less than the value of 'TimeoutSeconds'",
+                );
+            }
+        }
+        if let Some(v) = obj.get("Credentials") {
+            self.credentials(v, &pointer_child(p, "Credentials"), lang);
+        }
+        if lang == Lang::Jsonata {
+            if let Some(v) = obj.get("Arguments") {
+                if !(v.is_object() || v.as_str().is_some_and(syntax::is_jsonata)) {
+                    self.err(
+                        &pointer_child(p, "Arguments"),
+                        "Expected value of type [OBJECT]",
+                    );
+                }
+            }
+        }
+    }
+
+    /// `TimeoutSeconds`/`TimeoutSecondsPath` (or the Heartbeat pair): at most one, a positive
+    /// integer or (JSONata) an expression. Returns the literal value.
+    fn seconds_pair(
+        &mut self,
+        obj: &Map<String, Value>,
+        p: &str,
+        field: &str,
+        lang: Lang,
+    ) -> Option<i64> {
+        let path_field = format!("{field}Path");
+        let literal = obj.get(field);
+        if literal.is_some() && obj.contains_key(&path_field) {
+            self.err(
+                p,
+                format!("These fields cannot be specified together: [{field}, {path_field}]"),
+            );
+        }
+        if lang == Lang::JsonPath {
+            if let Some(v) = obj.get(&path_field) {
+                self.path_field(
+                    v,
+                    &pointer_child(p, &path_field),
+                    &path_field,
+                    PathKind::Reference,
+                    false,
+                );
+            }
+        }
+        let v = literal?;
+        if lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata) {
+            return None;
+        }
+        match as_integer(v) {
+            Some(n) if (1..=99_999_999).contains(&n) => Some(n),
+            _ => {
+                self.err(
+                    &pointer_child(p, field),
+                    format!("The value for the field '{field}' must be a positive integer"),
+                );
+                None
+            }
+        }
+    }
+
+    fn resource(&mut self, r: &str, pointer: &str) {
+        if self.opts.express {
+            if is_activity(r) {
+                self.err(
+                    pointer,
+                    "Express state machine does not support Activity ARN",
+                );
+                return;
+            }
+            if let Some((_, pattern)) = service_parts(r) {
+                if pattern.starts_with("sync") {
+                    self.err(
+                        pointer,
+                        "Express state machine does not support '.sync' service integration",
+                    );
+                    return;
+                }
+                if pattern == "waitForTaskToken" {
+                    self.err(
+                        pointer,
+                        "Express state machine does not support '.waitForTaskToken' service integration ",
+                    );
+                    return;
+                }
+            }
+        }
+        if let Some((service_action, pattern)) = service_parts(r) {
+            if !known_integration(service_action, pattern) {
+                self.err(
+                    pointer,
+                    format!("The resource provided {r} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
+                );
+            }
+        }
+    }
+
+    fn credentials(&mut self, v: &Value, pointer: &str, lang: Lang) {
+        match v {
+            Value::Object(map) => {
+                let has = map.contains_key("RoleArn")
+                    || (lang == Lang::JsonPath && map.contains_key("RoleArn.$"));
+                if !has {
+                    self.err(pointer, "The field 'RoleArn' is required but was missing");
+                } else if lang == Lang::JsonPath {
+                    self.template(v, pointer, 0);
+                }
+            }
+            Value::String(s) if lang == Lang::Jsonata && syntax::is_jsonata(s) => {}
+            _ => self.err(pointer, "Expected value of type [OBJECT]"),
+        }
+    }
+
+    fn choice(&mut self, obj: &Map<String, Value>, p: &str, lang: Lang) {
+        if let Some(v) = obj.get("Default") {
+            self.expect_type(&pointer_child(p, "Default"), v, "STRING");
+        }
+        let Some(choices) = obj.get("Choices") else {
+            self.required(p, &["Choices"]);
+            return;
+        };
+        let cp = pointer_child(p, "Choices");
+        let Some(rules) = choices.as_array() else {
+            self.err(&cp, "Expected value of type [ARRAY]");
+            return;
+        };
+        if rules.is_empty() {
+            self.err(&cp, "The field 'Choices' should have at least 1 element");
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            let rp = pointer_child(&cp, &i.to_string());
+            match lang {
+                Lang::JsonPath => self.jsonpath_rule(rule, &rp, true, 0),
+                Lang::Jsonata => self.jsonata_rule(rule, &rp),
+            }
+        }
+    }
+
+    fn jsonata_rule(&mut self, rule: &Value, p: &str) {
+        let Some(obj) = rule.as_object() else {
+            self.err(p, "Expected value of type [OBJECT]");
+            return;
+        };
+        for key in obj.keys() {
+            match key.as_str() {
+                "Condition" | "Next" | "Comment" | "Assign" | "Output" => {}
+                k if k == "Variable"
+                    || k == "And"
+                    || k == "Or"
+                    || k == "Not"
+                    || operator(k).is_some() =>
+                {
+                    self.language_mismatch(p, Lang::Jsonata, k)
+                }
+                k => self.not_supported(p, k),
+            }
+        }
+        let missing: Vec<&str> = ["Condition", "Next"]
+            .into_iter()
+            .filter(|f| !obj.contains_key(*f))
+            .collect();
+        self.required(p, &missing);
+        if let Some(v) = obj.get("Condition") {
+            if !(v.is_boolean() || v.as_str().is_some_and(syntax::is_jsonata)) {
+                self.err(
+                    &pointer_child(p, "Condition"),
+                    "The value for the field 'Condition' must be a JSONata expression or a boolean",
+                );
+            }
+        }
+        if let Some(v) = obj.get("Next") {
+            self.expect_type(&pointer_child(p, "Next"), v, "STRING");
+        }
+        if let Some(v) = obj.get("Assign") {
+            self.assign(v, &pointer_child(p, "Assign"), Lang::Jsonata);
+        }
+    }
+
+    fn jsonpath_rule(&mut self, rule: &Value, p: &str, top: bool, depth: usize) {
+        if depth > MAX_RULE_DEPTH {
+            self.err(p, "The Choice rule is too deeply nested");
+            return;
+        }
+        let Some(obj) = rule.as_object() else {
+            self.err(p, "Expected value of type [OBJECT]");
+            return;
+        };
+        let mut operators: Vec<&str> = Vec::new();
+        for (key, v) in obj {
+            let k = key.as_str();
+            let kp = pointer_child(p, k);
+            match k {
+                "Variable" => self.path_field(v, &kp, "Variable", PathKind::Path, false),
+                "Comment" => {
+                    self.expect_type(&kp, v, "STRING");
+                }
+                "Next" | "Assign" if top => {}
+                "And" | "Or" => {
+                    operators.push(k);
+                    match v.as_array() {
+                        Some(items) if !items.is_empty() => {
+                            for (i, item) in items.iter().enumerate() {
+                                self.jsonpath_rule(
+                                    item,
+                                    &pointer_child(&kp, &i.to_string()),
+                                    false,
+                                    depth + 1,
+                                );
+                            }
+                        }
+                        Some(_) => self.err(
+                            &kp,
+                            format!("The field '{k}' should have at least 1 element"),
+                        ),
+                        None => self.err(&kp, "Expected value of type [ARRAY]"),
+                    }
+                }
+                "Not" => {
+                    operators.push(k);
+                    if v.is_object() {
+                        self.jsonpath_rule(v, &kp, false, depth + 1);
+                    } else {
+                        self.err(&kp, "Expected value of type [OBJECT]");
+                    }
+                }
+                "Condition" | "Output" => self.language_mismatch(p, Lang::JsonPath, k),
+                _ => match operator(k) {
+                    Some(operand) => {
+                        operators.push(k);
+                        self.operand(v, &kp, k, operand);
+                    }
+                    None => self.not_supported(p, k),
+                },
+            }
+        }
+        if top {
+            match obj.get("Next") {
+                None => self.required(p, &["Next"]),
+                Some(v) => {
+                    self.expect_type(&pointer_child(p, "Next"), v, "STRING");
+                }
+            }
+            if let Some(v) = obj.get("Assign") {
+                self.assign(v, &pointer_child(p, "Assign"), Lang::JsonPath);
+            }
+        }
+        let composite = operators.iter().any(|o| matches!(*o, "And" | "Or" | "Not"));
+        if operators.is_empty() {
+            self.err(
+                p,
+                "A Choice rule must have exactly one comparison operator or one of [And, Or, Not]",
+            );
+        } else if operators.len() > 1 {
+            self.err(
+                p,
+                format!(
+                    "A Choice rule can only have one comparison operator, found: [{}]",
+                    operators.join(", ")
+                ),
+            );
+        } else if !composite && !obj.contains_key("Variable") {
+            self.required(p, &["Variable"]);
+        } else if composite && obj.contains_key("Variable") {
+            self.not_supported(p, "Variable");
+        }
+        if operators.len() == 1 && self.diags.iter().all(|d| !d.pointer.starts_with(p)) {
+            if let Err(e) = crate::choice::Rule::parse(rule) {
+                self.err(p, e);
+            }
+        }
+    }
+
+    fn operand(&mut self, v: &Value, pointer: &str, op: &str, operand: Operand) {
+        let ok = match operand {
+            Operand::Str | Operand::Glob => v.is_string(),
+            Operand::Num => v.is_number(),
+            Operand::Bool => v.is_boolean(),
+            Operand::Timestamp => match v.as_str() {
+                Some(s) => {
+                    if !syntax::is_rfc3339(s) {
+                        self.err(pointer, "String does not match RFC3339 timestamp");
+                    }
+                    true
+                }
+                None => false,
+            },
+            Operand::Path => {
+                self.path_field(v, pointer, op, PathKind::Path, false);
+                true
+            }
+        };
+        if !ok {
+            let ty = match operand {
+                Operand::Num => "NUMBER",
+                Operand::Bool => "BOOLEAN",
+                _ => "STRING",
+            };
+            self.err(pointer, format!("Expected value of type [{ty}]"));
+        }
+    }
+
+    fn wait(&mut self, obj: &Map<String, Value>, p: &str, lang: Lang) {
+        let present: Vec<&str> = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"]
+            .into_iter()
+            .filter(|f| obj.contains_key(*f) && (lang == Lang::JsonPath || !f.ends_with("Path")))
+            .collect();
+        if present.len() > 1 {
+            self.err(
+                p,
+                format!(
+                    "These fields cannot be specified together: [{}]",
+                    present.join(", ")
+                ),
+            );
+        } else if present.is_empty() {
+            let options = match lang {
+                Lang::JsonPath => "[Seconds, Timestamp, SecondsPath, TimestampPath]",
+                Lang::Jsonata => "[Seconds, Timestamp]",
+            };
+            self.err(
+                p,
+                format!("Exactly one of these fields is required: {options}"),
+            );
+        }
+        if let Some(v) = obj.get("Seconds") {
+            let expr = lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata);
+            if !expr && as_integer(v).is_none_or(|n| !(0..=99_999_999).contains(&n)) {
+                self.err(
+                    &pointer_child(p, "Seconds"),
+                    "The value for the field 'Seconds' must be an integer between 0 and 99999999",
+                );
+            }
+        }
+        if let Some(v) = obj.get("Timestamp") {
+            let tp = pointer_child(p, "Timestamp");
+            match v.as_str() {
+                Some(s) if lang == Lang::Jsonata && syntax::is_jsonata(s) => {}
+                Some(s) if syntax::is_rfc3339(s) => {}
+                Some(_) => self.err(&tp, "String does not match RFC3339 timestamp"),
+                None => self.err(&tp, "Expected value of type [STRING]"),
+            }
+        }
+        if lang == Lang::JsonPath {
+            for f in ["SecondsPath", "TimestampPath"] {
+                if let Some(v) = obj.get(f) {
+                    self.path_field(v, &pointer_child(p, f), f, PathKind::Reference, false);
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, obj: &Map<String, Value>, p: &str, lang: Lang) {
+        for (lit, path) in [("Error", "ErrorPath"), ("Cause", "CausePath")] {
+            if obj.contains_key(lit) && obj.contains_key(path) {
+                self.err(
+                    p,
+                    format!("These fields cannot be specified together: [{lit}, {path}]"),
+                );
+            }
+            if let Some(v) = obj.get(lit) {
+                self.expect_type(&pointer_child(p, lit), v, "STRING");
+            }
+            if lang == Lang::JsonPath {
+                if let Some(v) = obj.get(path) {
+                    self.path_field(
+                        v,
+                        &pointer_child(p, path),
+                        path,
+                        PathKind::PathOrIntrinsic,
+                        false,
+                    );
+                }
+            }
+        }
+    }
+
+    fn parallel(&mut self, obj: &Map<String, Value>, p: &str, depth: usize) {
+        let Some(branches) = obj.get("Branches") else {
+            self.required(p, &["Branches"]);
+            return;
+        };
+        let bp = pointer_child(p, "Branches");
+        let Some(items) = branches.as_array() else {
+            self.err(&bp, "Expected value of type [ARRAY]");
+            return;
+        };
+        if items.is_empty() {
+            self.err(&bp, "The field 'Branches' should have at least 1 element");
+        }
+        for (i, b) in items.iter().enumerate() {
+            self.sub_machine(b, &pointer_child(&bp, &i.to_string()), depth, false);
+        }
+    }
+
+    fn map(&mut self, obj: &Map<String, Value>, p: &str, lang: Lang, depth: usize) {
+        match (obj.get("ItemProcessor"), obj.get("Iterator")) {
+            (Some(_), Some(_)) => self.err(
+                p,
+                "These fields cannot be specified together: [ItemProcessor, Iterator]",
+            ),
+            (None, None) => self.required(p, &["ItemProcessor"]),
+            (Some(v), None) => self.sub_machine(v, &pointer_child(p, "ItemProcessor"), depth, true),
+            (None, Some(v)) => self.sub_machine(v, &pointer_child(p, "Iterator"), depth, true),
+        }
+        if lang == Lang::JsonPath {
+            if let Some(v) = obj.get("ItemsPath") {
+                self.path_field(
+                    v,
+                    &pointer_child(p, "ItemsPath"),
+                    "ItemsPath",
+                    PathKind::Path,
+                    false,
+                );
+            }
+            if let Some(v) = obj.get("ItemSelector") {
+                self.template(v, &pointer_child(p, "ItemSelector"), 0);
+            }
+            for f in [
+                "MaxConcurrencyPath",
+                "ToleratedFailureCountPath",
+                "ToleratedFailurePercentagePath",
+            ] {
+                if let Some(v) = obj.get(f) {
+                    self.path_field(v, &pointer_child(p, f), f, PathKind::Reference, false);
+                }
+            }
+        } else if let Some(v) = obj.get("Items") {
+            if !(v.is_array() || v.is_object() || v.as_str().is_some_and(syntax::is_jsonata)) {
+                self.err(
+                    &pointer_child(p, "Items"),
+                    "The value for the field 'Items' must be an array or a JSONata expression",
+                );
+            }
+        }
+        for (field, path, max) in [
+            ("MaxConcurrency", "MaxConcurrencyPath", None),
+            ("ToleratedFailureCount", "ToleratedFailureCountPath", None),
+            (
+                "ToleratedFailurePercentage",
+                "ToleratedFailurePercentagePath",
+                Some(100.0),
+            ),
+        ] {
+            if obj.contains_key(field) && obj.contains_key(path) && lang == Lang::JsonPath {
+                self.err(
+                    p,
+                    format!("These fields cannot be specified together: [{field}, {path}]"),
+                );
+            }
+            let Some(v) = obj.get(field) else { continue };
+            if lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata) {
+                continue;
+            }
+            let ok = match max {
+                None => as_integer(v).is_some_and(|n| n >= 0),
+                Some(m) => v.as_f64().is_some_and(|x| (0.0..=m).contains(&x)),
+            };
+            if !ok {
+                let what = if max.is_some() {
+                    "a number between 0 and 100"
+                } else {
+                    "a non-negative integer"
+                };
+                self.err(
+                    &pointer_child(p, field),
+                    format!("The value for the field '{field}' must be {what}"),
+                );
+            }
+        }
+        for f in ["ItemReader", "ItemBatcher", "ResultWriter"] {
+            if let Some(v) = obj.get(f) {
+                let fp = pointer_child(p, f);
+                if self.expect_type(&fp, v, "OBJECT") && lang == Lang::JsonPath {
+                    if let Some(params) = v.get("Parameters") {
+                        self.template(params, &pointer_child(&fp, "Parameters"), 0);
+                    }
+                }
+            }
+        }
+        if let Some(v) = obj.get("Label") {
+            let lp = pointer_child(p, "Label");
+            match v.as_str() {
+                Some(s) => {
+                    if let Some(msg) = label_problem(s) {
+                        self.diags.push(Diagnostic::new(super::LABEL, msg, &lp));
+                    }
+                }
+                None => self.err(&lp, "Expected value of type [STRING]"),
+            }
+        }
+    }
+
+    fn retry(&mut self, v: &Value, pointer: &str) {
+        let Some(items) = v.as_array() else {
+            self.err(pointer, "Expected value of type [ARRAY]");
+            return;
+        };
+        let last = items.len().saturating_sub(1);
+        for (i, r) in items.iter().enumerate() {
+            let rp = pointer_child(pointer, &i.to_string());
+            let Some(obj) = r.as_object() else {
+                self.err(&rp, "Expected value of type [OBJECT]");
+                continue;
+            };
+            for (k, val) in obj {
+                let kp = pointer_child(&rp, k);
+                match k.as_str() {
+                    "ErrorEquals" => {
+                        let all = self.error_equals(val, &kp);
+                        if all && i != last {
+                            self.err(
+                                &kp,
+                                "Error 'States.ALL' must appear last in the Retry array",
+                            );
+                        }
+                    }
+                    "IntervalSeconds" => self.int_range(val, &kp, k, 1, 99_999_999),
+                    "MaxAttempts" => self.int_range(val, &kp, k, 0, 99_999_999),
+                    "MaxDelaySeconds" => self.int_range(val, &kp, k, 1, 31_622_400),
+                    "BackoffRate" => {
+                        if val.as_f64().is_none_or(|x| x < 1.0) {
+                            self.err(&kp, "The value for the field 'BackoffRate' must be a number greater than or equal to 1.0");
+                        }
+                    }
+                    "JitterStrategy" => self.enum_value(&kp, val, &["FULL", "NONE"]),
+                    "Comment" => {
+                        self.expect_type(&kp, val, "STRING");
+                    }
+                    _ => self.not_supported(&rp, k),
+                }
+            }
+            if !obj.contains_key("ErrorEquals") {
+                self.required(&rp, &["ErrorEquals"]);
+            }
+        }
+    }
+
+    fn catch(&mut self, v: &Value, pointer: &str, lang: Lang) {
+        let Some(items) = v.as_array() else {
+            self.err(pointer, "Expected value of type [ARRAY]");
+            return;
+        };
+        let last = items.len().saturating_sub(1);
+        for (i, c) in items.iter().enumerate() {
+            let cp = pointer_child(pointer, &i.to_string());
+            let Some(obj) = c.as_object() else {
+                self.err(&cp, "Expected value of type [OBJECT]");
+                continue;
+            };
+            for (k, val) in obj {
+                let kp = pointer_child(&cp, k);
+                match k.as_str() {
+                    "ErrorEquals" => {
+                        let all = self.error_equals(val, &kp);
+                        if all && i != last {
+                            self.err(
+                                &kp,
+                                "Error 'States.ALL' must appear last in the Catch array",
+                            );
+                        }
+                    }
+                    "Next" | "Comment" => {
+                        self.expect_type(&kp, val, "STRING");
+                    }
+                    "Assign" => self.assign(val, &kp, lang),
+                    "ResultPath" if lang == Lang::JsonPath => {
+                        self.path_field(val, &kp, "ResultPath", PathKind::Result, true)
+                    }
+                    "Output" if lang == Lang::Jsonata => {}
+                    "ResultPath" | "Output" => self.language_mismatch(&cp, lang, k),
+                    _ => self.not_supported(&cp, k),
+                }
+            }
+            let missing: Vec<&str> = ["ErrorEquals", "Next"]
+                .into_iter()
+                .filter(|f| !obj.contains_key(*f))
+                .collect();
+            self.required(&cp, &missing);
+        }
+    }
+
+    /// Checks `ErrorEquals`; returns whether it is `["States.ALL"]`.
+    fn error_equals(&mut self, v: &Value, pointer: &str) -> bool {
+        let Some(names) = v.as_array() else {
+            self.err(pointer, "Expected value of type [ARRAY]");
+            return false;
+        };
+        if names.is_empty() {
+            self.err(
+                pointer,
+                "The field 'ErrorEquals' should have at least 1 element",
+            );
+            return false;
+        }
+        let mut has_all = false;
+        for (i, n) in names.iter().enumerate() {
+            match n.as_str() {
+                Some("States.ALL") => has_all = true,
+                Some(_) => {}
+                None => self.err(
+                    &pointer_child(pointer, &i.to_string()),
+                    "Expected value of type [STRING]",
+                ),
+            }
+        }
+        if has_all && names.len() > 1 {
+            self.err(
+                pointer,
+                "Error 'States.ALL' must appear alone in 'ErrorEquals'",
+            );
+        }
+        has_all && names.len() == 1
+    }
+
+    fn int_range(&mut self, v: &Value, pointer: &str, field: &str, min: i64, max: i64) {
+        if as_integer(v).is_none_or(|n| n < min || n > max) {
+            self.err(
+                pointer,
+                format!(
+                    "The value for the field '{field}' must be an integer between {min} and {max}"
+                ),
+            );
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum PathKind {
+    Path,
+    Result,
+    Reference,
+    PathOrIntrinsic,
+}
+
+/// An integer, also when written with a zero fraction (`1.0`).
+pub(super) fn as_integer(v: &Value) -> Option<i64> {
+    if let Some(n) = v.as_i64() {
+        return Some(n);
+    }
+    if v.as_u64().is_some() {
+        return Some(i64::MAX);
+    }
+    let f = v.as_f64()?;
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        // The range check above makes the conversion exact.
+        #[allow(clippy::cast_possible_truncation)]
+        return Some(f as i64);
+    }
+    None
+}
+
+/// Whether a Task resource names an activity (the corpus writes activity ARNs as `activity_arn`).
+fn is_activity(r: &str) -> bool {
+    r == "activity_arn" || (r.starts_with("arn:") && r.contains(":activity:"))
+}
+
+/// `arn:<partition>:states:::<service>:<action>[.<pattern>]` → (`service:action`, pattern).
+fn service_parts(r: &str) -> Option<(&str, &str)> {
+    let rest = r.strip_prefix("arn:")?;
+    let (_partition, rest) = rest.split_once(':')?;
+    let rest = rest.strip_prefix("states:::")?;
+    match rest.split_once('.') {
+        Some((sa, pattern)) => Some((sa, pattern)),
+        None => Some((rest, "")),
+    }
+}
+
+/// Optimized integrations whose actions Step Functions enumerates: an action of one of these
+/// services that is not listed is refused. Other services are not judged.
+fn known_integration(service_action: &str, pattern: &str) -> bool {
+    let Some((service, action)) = service_action.split_once(':') else {
+        return false;
+    };
+    if !matches!(pattern, "" | "sync" | "sync:2" | "waitForTaskToken") {
+        return false;
+    }
+    let actions: &[&str] = match service {
+        "dynamodb" => &["getItem", "putItem", "deleteItem", "updateItem"],
+        "sqs" => &["sendMessage"],
+        "sns" => &["publish"],
+        "lambda" => &["invoke"],
+        "states" => &["startExecution"],
+        "events" => &["putEvents"],
+        "aws-sdk" => return action.contains(':') || !action.is_empty(),
+        _ => return true,
+    };
+    actions.contains(&action)
+}
+
+/// A Map Run label: 1–40 characters, none of AWS's forbidden ones.
+fn label_problem(label: &str) -> Option<String> {
+    if label.is_empty() {
+        return Some("Label cannot be empty".into());
+    }
+    if label.chars().count() > 40 {
+        return Some("Label cannot exceed 40 characters".into());
+    }
+    let forbidden = " ?*<>{}[]:;,\\|^~$#%&`\""
+        .chars()
+        .chain((0x00u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32));
+    for c in forbidden {
+        if label.contains(c) {
+            return Some(format!(
+                "Label contains invalid character: {}",
+                super::aws_text::python_repr(&c.to_string())
+            ));
+        }
+    }
+    None
+}
