@@ -263,10 +263,10 @@ impl Schema<'_> {
         if let Some(v) = obj.get("Version") {
             self.expect_type("/Version", v, "STRING");
         }
-        if let Some(v) = obj.get("TimeoutSeconds") {
-            if as_integer(v).is_none_or(|n| n < 0) {
-                self.err("/TimeoutSeconds", "Expected value of type [INTEGER]");
-            }
+        if let Some(v) = obj.get("TimeoutSeconds")
+            && as_integer(v).is_none_or(|n| n < 0)
+        {
+            self.err("/TimeoutSeconds", "Expected value of type [INTEGER]");
         }
         self.top = match obj.get("QueryLanguage") {
             None => Lang::JsonPath,
@@ -649,26 +649,25 @@ impl Schema<'_> {
         }
         let timeout = self.seconds_pair(obj, p, "TimeoutSeconds", lang);
         let heartbeat = self.seconds_pair(obj, p, "HeartbeatSeconds", lang);
-        if let (Some(t), Some(h)) = (timeout, heartbeat) {
-            if h >= t {
-                self.err(
-                    &pointer_child(p, "HeartbeatSeconds"),
-                    "The value of 'HeartbeatSeconds' must be less than the value of 'TimeoutSeconds'",
-                );
-            }
+        if let (Some(t), Some(h)) = (timeout, heartbeat)
+            && h >= t
+        {
+            self.err(
+                &pointer_child(p, "HeartbeatSeconds"),
+                "The value of 'HeartbeatSeconds' must be less than the value of 'TimeoutSeconds'",
+            );
         }
         if let Some(v) = obj.get("Credentials") {
             self.credentials(v, &pointer_child(p, "Credentials"), lang);
         }
-        if lang == Lang::Jsonata {
-            if let Some(v) = obj.get("Arguments") {
-                if !(v.is_object() || v.as_str().is_some_and(syntax::is_jsonata)) {
-                    self.err(
-                        &pointer_child(p, "Arguments"),
-                        "Expected value of type [OBJECT]",
-                    );
-                }
-            }
+        if lang == Lang::Jsonata
+            && let Some(v) = obj.get("Arguments")
+            && !(v.is_object() || v.as_str().is_some_and(syntax::is_jsonata))
+        {
+            self.err(
+                &pointer_child(p, "Arguments"),
+                "Expected value of type [OBJECT]",
+            );
         }
     }
 
@@ -689,16 +688,16 @@ impl Schema<'_> {
                 format!("These fields cannot be specified together: [{field}, {path_field}]"),
             );
         }
-        if lang == Lang::JsonPath {
-            if let Some(v) = obj.get(&path_field) {
-                self.path_field(
-                    v,
-                    &pointer_child(p, &path_field),
-                    &path_field,
-                    PathKind::Reference,
-                    false,
-                );
-            }
+        if lang == Lang::JsonPath
+            && let Some(v) = obj.get(&path_field)
+        {
+            self.path_field(
+                v,
+                &pointer_child(p, &path_field),
+                &path_field,
+                PathKind::Reference,
+                false,
+            );
         }
         let v = literal?;
         if lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata) {
@@ -742,13 +741,13 @@ impl Schema<'_> {
                 }
             }
         }
-        if let Some((service_action, pattern)) = service_parts(r) {
-            if !known_integration(service_action, pattern) {
-                self.err(
+        if let Some((service_action, pattern)) = service_parts(r)
+            && !known_integration(service_action, pattern)
+        {
+            self.err(
                     pointer,
                     format!("The resource provided {r} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
                 );
-            }
         }
     }
 
@@ -817,13 +816,13 @@ impl Schema<'_> {
             .filter(|f| !obj.contains_key(*f))
             .collect();
         self.required(p, &missing);
-        if let Some(v) = obj.get("Condition") {
-            if !(v.is_boolean() || v.as_str().is_some_and(syntax::is_jsonata)) {
-                self.err(
-                    &pointer_child(p, "Condition"),
-                    "The value for the field 'Condition' must be a JSONata expression or a boolean",
-                );
-            }
+        if let Some(v) = obj.get("Condition")
+            && !(v.is_boolean() || v.as_str().is_some_and(syntax::is_jsonata))
+        {
+            self.err(
+                &pointer_child(p, "Condition"),
+                "The value for the field 'Condition' must be a JSONata expression or a boolean",
+            );
         }
         if let Some(v) = obj.get("Next") {
             self.expect_type(&pointer_child(p, "Next"), v, "STRING");
@@ -920,10 +919,11 @@ impl Schema<'_> {
         } else if composite && obj.contains_key("Variable") {
             self.not_supported(p, "Variable");
         }
-        if operators.len() == 1 && self.diags.iter().all(|d| !d.pointer.starts_with(p)) {
-            if let Err(e) = crate::choice::Rule::parse(rule) {
-                self.err(p, e);
-            }
+        if operators.len() == 1
+            && self.diags.iter().all(|d| !d.pointer.starts_with(p))
+            && let Err(e) = crate::choice::Rule::parse(rule)
+        {
+            self.err(p, e);
         }
     }
 
@@ -1017,16 +1017,16 @@ impl Schema<'_> {
             if let Some(v) = obj.get(lit) {
                 self.expect_type(&pointer_child(p, lit), v, "STRING");
             }
-            if lang == Lang::JsonPath {
-                if let Some(v) = obj.get(path) {
-                    self.path_field(
-                        v,
-                        &pointer_child(p, path),
-                        path,
-                        PathKind::PathOrIntrinsic,
-                        false,
-                    );
-                }
+            if lang == Lang::JsonPath
+                && let Some(v) = obj.get(path)
+            {
+                self.path_field(
+                    v,
+                    &pointer_child(p, path),
+                    path,
+                    PathKind::PathOrIntrinsic,
+                    false,
+                );
             }
         }
     }
@@ -1081,13 +1081,13 @@ impl Schema<'_> {
                     self.path_field(v, &pointer_child(p, f), f, PathKind::Reference, false);
                 }
             }
-        } else if let Some(v) = obj.get("Items") {
-            if !(v.is_array() || v.is_object() || v.as_str().is_some_and(syntax::is_jsonata)) {
-                self.err(
-                    &pointer_child(p, "Items"),
-                    "The value for the field 'Items' must be an array or a JSONata expression",
-                );
-            }
+        } else if let Some(v) = obj.get("Items")
+            && !(v.is_array() || v.is_object() || v.as_str().is_some_and(syntax::is_jsonata))
+        {
+            self.err(
+                &pointer_child(p, "Items"),
+                "The value for the field 'Items' must be an array or a JSONata expression",
+            );
         }
         for (field, path, max) in [
             ("MaxConcurrency", "MaxConcurrencyPath", None),
@@ -1127,10 +1127,11 @@ impl Schema<'_> {
         for f in ["ItemReader", "ItemBatcher", "ResultWriter"] {
             if let Some(v) = obj.get(f) {
                 let fp = pointer_child(p, f);
-                if self.expect_type(&fp, v, "OBJECT") && lang == Lang::JsonPath {
-                    if let Some(params) = v.get("Parameters") {
-                        self.template(params, &pointer_child(&fp, "Parameters"), 0);
-                    }
+                if self.expect_type(&fp, v, "OBJECT")
+                    && lang == Lang::JsonPath
+                    && let Some(params) = v.get("Parameters")
+                {
+                    self.template(params, &pointer_child(&fp, "Parameters"), 0);
                 }
             }
         }
