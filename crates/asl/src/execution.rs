@@ -1,11 +1,25 @@
 //! The steppable interpreter: one execution of a state machine, advanced by its driver.
-//! (Stub: the API is fixed; the interpreter is filled in by the engine work.)
 
-use crate::definition::StateMachine;
+use crate::dataflow::{self, Fault, MAX_PAYLOAD_BYTES, value_text};
+use crate::definition::{
+    Block, MapSpec, NumberField, PathField, QueryLanguage, State, StateKind, StateMachine,
+    TaskSpec, TaskTarget, WaitFor,
+};
 use crate::error::Failure;
 use crate::history::HistoryEvent;
-use serde_json::Value;
+use crate::intrinsics;
+use crate::jsonpath::Roots;
+use crate::payload;
+use crate::rng::Rng;
+use crate::timestamp;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
+
+/// AWS's limit on the number of events in one execution's history.
+pub const MAX_HISTORY_EVENTS: usize = 25_000;
+/// The longest delay a Wait state accepts, in seconds.
+const MAX_WAIT_SECONDS: i64 = 2_147_483_647;
 
 /// Who runs the execution, and from when and with which seed.
 #[derive(Debug, Clone)]
@@ -109,6 +123,95 @@ impl Status {
     }
 }
 
+/// The data-flow stages of one state run (recorded when [`ExecutionConfig::inspect`] is on).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inspection {
+    pub state_name: String,
+    /// The id of the state's `…StateEntered` event (0 inside a distributed Map's children).
+    pub entered_event_id: u64,
+    pub input: Value,
+    pub after_input_path: Option<Value>,
+    pub after_parameters: Option<Value>,
+    pub result: Option<Value>,
+    pub after_result_selector: Option<Value>,
+    pub after_result_path: Option<Value>,
+    pub output: Option<Value>,
+}
+
+type Tid = usize;
+
+/// A line of execution: the top level, one Parallel branch or one Map iteration.
+struct Thread {
+    block: Arc<Block>,
+    parent: Option<(Tid, usize)>,
+    /// The id of the last event of this thread (its next event's `previousEventId`).
+    cursor: u64,
+    /// Events are not recorded (children of a distributed Map).
+    silent: bool,
+    depth: usize,
+    /// Map iteration index and the Map state's name.
+    iteration: Option<(usize, String)>,
+    /// `MapIterationStarted` is still to be recorded.
+    pending_start: bool,
+    in_parallel: bool,
+    step: Step,
+}
+
+enum Step {
+    Enter { idx: usize, input: Value },
+    Busy(Box<Run>),
+    Idle,
+}
+
+/// One run of a state, from its `…StateEntered` event to its exit.
+struct Run {
+    idx: usize,
+    input: Value,
+    entered_id: u64,
+    entered_ms: i64,
+    attempts: Vec<u64>,
+    retry_count: u64,
+    wait: Wait,
+    insp: Option<Box<Inspection>>,
+}
+
+enum Wait {
+    None,
+    Task { task: u64, timers: Vec<(i64, u64)> },
+    Timer { key: (i64, u64), effective: Value },
+    Backoff { key: (i64, u64) },
+    Children(Box<Kids>),
+}
+
+struct Kids {
+    map: bool,
+    distributed: bool,
+    live: Vec<Tid>,
+    results: Vec<Value>,
+    remaining: usize,
+    items: Vec<Value>,
+    next_item: usize,
+    running: usize,
+    max_concurrency: usize,
+    failed: u64,
+    tolerated_count: Option<u64>,
+    tolerated_pct: Option<f64>,
+    selector_input: Value,
+}
+
+enum Timer {
+    Wake(Tid),
+    TaskTimeout(u64),
+    ExecutionTimeout,
+}
+
+enum Flow {
+    Next(usize, Value),
+    End(Value),
+    Fail(Fault),
+    Blocked,
+}
+
 /// One execution of a state machine.
 ///
 /// Driving it: after [`Execution::start`], take every new task with [`Execution::poll_task`] and
@@ -118,47 +221,262 @@ impl Status {
 /// [`Execution::status`] is no longer `Running`.
 pub struct Execution {
     machine: Arc<StateMachine>,
+    config: ExecutionConfig,
     status: Status,
     now_ms: i64,
     history: Vec<HistoryEvent>,
+    output: Option<Value>,
+    failure: Option<Failure>,
+    input: Value,
+    rng: Rng,
+    threads: Vec<Option<Thread>>,
+    ready: VecDeque<Tid>,
+    outbox: VecDeque<TaskRequest>,
+    tasks: HashMap<u64, (Tid, TaskId)>,
+    next_task: u64,
+    timers: BTreeMap<(i64, u64), Timer>,
+    timer_seq: u64,
+    inspections: Vec<Inspection>,
+    over_quota: bool,
+}
+
+fn advances(kind: &str) -> bool {
+    !matches!(
+        kind,
+        "ExecutionStarted"
+            | "MapIterationSucceeded"
+            | "MapIterationFailed"
+            | "MapIterationAborted"
+            | "MapStateSucceeded"
+            | "ParallelStateSucceeded"
+            | "TaskStateAborted"
+    )
+}
+
+fn entered_kind(prefix: &str) -> &'static str {
+    match prefix {
+        "Pass" => "PassStateEntered",
+        "Task" => "TaskStateEntered",
+        "Choice" => "ChoiceStateEntered",
+        "Wait" => "WaitStateEntered",
+        "Succeed" => "SucceedStateEntered",
+        "Fail" => "FailStateEntered",
+        "Parallel" => "ParallelStateEntered",
+        _ => "MapStateEntered",
+    }
+}
+
+fn exited_kind(prefix: &str) -> &'static str {
+    match prefix {
+        "Pass" => "PassStateExited",
+        "Task" => "TaskStateExited",
+        "Choice" => "ChoiceStateExited",
+        "Wait" => "WaitStateExited",
+        "Succeed" => "SucceedStateExited",
+        "Parallel" => "ParallelStateExited",
+        _ => "MapStateExited",
+    }
+}
+
+fn aborted_kind(prefix: &str) -> &'static str {
+    match prefix {
+        "Task" => "TaskStateAborted",
+        "Wait" => "WaitStateAborted",
+        "Parallel" => "ParallelStateAborted",
+        "Map" => "MapStateAborted",
+        "Pass" => "PassStateAborted",
+        _ => "TaskStateAborted",
+    }
+}
+
+fn truncated() -> Value {
+    json!({"truncated": false})
+}
+
+fn error_details(f: &Failure) -> Map<String, Value> {
+    let mut m = Map::new();
+    if !f.error.is_empty() {
+        m.insert("error".into(), Value::String(f.error.clone()));
+    }
+    if let Some(c) = &f.cause {
+        m.insert("cause".into(), Value::String(c.clone()));
+    }
+    m
+}
+
+fn pattern_of(resource: &str) -> Pattern {
+    if resource.ends_with(".waitForTaskToken") {
+        Pattern::WaitForTaskToken
+    } else if resource.ends_with(".sync") || resource.ends_with(".sync:2") {
+        Pattern::Sync
+    } else {
+        Pattern::RequestResponse
+    }
 }
 
 impl Execution {
     /// Starts an execution: records `ExecutionStarted` and runs until it needs something.
     pub fn start(machine: Arc<StateMachine>, input: Value, config: ExecutionConfig) -> Execution {
-        let _ = input;
-        Execution {
-            machine,
+        let root = Arc::clone(&machine.root);
+        let mut e = Execution {
             status: Status::Running,
             now_ms: config.start_time_ms,
             history: Vec::new(),
+            output: None,
+            failure: None,
+            rng: Rng::new(config.seed),
+            input: input.clone(),
+            threads: Vec::new(),
+            ready: VecDeque::new(),
+            outbox: VecDeque::new(),
+            tasks: HashMap::new(),
+            next_task: 1,
+            timers: BTreeMap::new(),
+            timer_seq: 0,
+            inspections: Vec::new(),
+            over_quota: false,
+            config,
+            machine,
+        };
+        let mut details = Map::new();
+        details.insert("input".into(), input.clone());
+        details.insert("inputDetails".into(), truncated());
+        details.insert("roleArn".into(), Value::String(e.config.role_arn.clone()));
+        e.emit_at(
+            0,
+            false,
+            "ExecutionStarted",
+            "executionStartedEventDetails",
+            Value::Object(details),
+        );
+        e.threads.push(Some(Thread {
+            block: Arc::clone(&root),
+            parent: None,
+            cursor: 0,
+            silent: false,
+            depth: 0,
+            iteration: None,
+            pending_start: false,
+            in_parallel: false,
+            step: Step::Enter {
+                idx: root.start_at,
+                input,
+            },
+        }));
+        if let Some(t) = e.machine.timeout_seconds {
+            let at = e.now_ms.saturating_add(
+                i64::try_from(t)
+                    .unwrap_or(i64::MAX / 2)
+                    .saturating_mul(1000),
+            );
+            e.add_timer(at, Timer::ExecutionTimeout);
         }
+        if dataflow::payload_size(&e.input) > MAX_PAYLOAD_BYTES {
+            e.fail_execution(
+                Failure::new(
+                    "States.DataLimitExceeded",
+                    "The execution input exceeds the maximum number of bytes service limit.",
+                ),
+                0,
+            );
+            return e;
+        }
+        e.ready.push_back(0);
+        e.run();
+        e
     }
 
     /// The next task to dispatch, once each.
     pub fn poll_task(&mut self) -> Option<TaskRequest> {
-        None
+        self.outbox.pop_front()
     }
 
     /// Feeds a task's answer and runs on. Unknown or already-finished ids are ignored.
     pub fn complete_task(&mut self, id: TaskId, outcome: TaskOutcome) {
-        let _ = (id, outcome);
+        if self.status != Status::Running {
+            return;
+        }
+        let Some((tid, _)) = self.tasks.remove(&id.0) else {
+            return;
+        };
+        self.outbox.retain(|r| r.id != id);
+        let Some((block, mut run)) = self.take_run(tid) else {
+            return;
+        };
+        if let Wait::Task { timers, .. } = std::mem::replace(&mut run.wait, Wait::None) {
+            for k in timers {
+                self.timers.remove(&k);
+            }
+        }
+        let flow = match block.state(run.idx) {
+            Some(state) => match outcome {
+                TaskOutcome::Success(v) => {
+                    self.emit_task_event(tid, state, TaskEvent::Succeeded(&v));
+                    self.after_work(tid, state, run, v)
+                }
+                TaskOutcome::Failure(f) => {
+                    self.emit_task_event(tid, state, TaskEvent::Failed(&f));
+                    self.state_fault(tid, state, run, Fault::task(f))
+                }
+            },
+            None => Flow::Fail(Fault::runtime("internal: unknown state")),
+        };
+        self.continue_with(tid, flow);
+        self.run();
     }
 
     /// The earliest pending timer (Wait, Retry back-off, task timeout or heartbeat, execution timeout).
     pub fn next_timer(&self) -> Option<i64> {
-        None
+        if self.status != Status::Running {
+            return None;
+        }
+        self.timers.keys().next().map(|k| k.0)
     }
 
     /// Moves the virtual clock forward to `now_ms` (never backwards), firing due timers, and runs on.
     pub fn advance_to(&mut self, now_ms: i64) {
+        while self.status == Status::Running {
+            let Some((&key, _)) = self.timers.first_key_value() else {
+                break;
+            };
+            if key.0 > now_ms {
+                break;
+            }
+            let Some(timer) = self.timers.remove(&key) else {
+                break;
+            };
+            self.now_ms = self.now_ms.max(key.0);
+            self.fire(key, timer);
+            self.run();
+        }
         self.now_ms = self.now_ms.max(now_ms);
     }
 
     /// Stops the execution (`ExecutionAborted`), as `StopExecution` does.
     pub fn stop(&mut self, error: Option<String>, cause: Option<String>) {
-        let _ = (error, cause);
+        if self.status != Status::Running {
+            return;
+        }
+        let mut d = Map::new();
+        if let Some(e) = &error {
+            d.insert("error".into(), Value::String(e.clone()));
+        }
+        if let Some(c) = &cause {
+            d.insert("cause".into(), Value::String(c.clone()));
+        }
+        self.emit_at(
+            0,
+            false,
+            "ExecutionAborted",
+            "executionAbortedEventDetails",
+            Value::Object(d),
+        );
         self.status = Status::Aborted;
+        self.failure = Some(Failure {
+            error: error.unwrap_or_default(),
+            cause,
+        });
+        self.cleanup();
     }
 
     pub fn status(&self) -> Status {
@@ -167,12 +485,12 @@ impl Execution {
 
     /// The execution's output once it succeeded.
     pub fn output(&self) -> Option<&Value> {
-        None
+        self.output.as_ref()
     }
 
     /// The error and cause once it failed, timed out or was aborted.
     pub fn failure(&self) -> Option<&Failure> {
-        None
+        self.failure.as_ref()
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -186,4 +504,1544 @@ impl Execution {
     pub fn machine(&self) -> &Arc<StateMachine> {
         &self.machine
     }
+
+    pub fn config(&self) -> &ExecutionConfig {
+        &self.config
+    }
+
+    /// The data-flow stages of every finished state run (empty unless `config.inspect`).
+    pub fn inspections(&self) -> &[Inspection] {
+        &self.inspections
+    }
+
+    /// Number of tasks handed out and not answered yet.
+    pub fn outstanding_tasks(&self) -> usize {
+        self.tasks.len()
+    }
+
+    // ----- events -------------------------------------------------------------------------
+
+    fn emit_at(
+        &mut self,
+        prev: u64,
+        silent: bool,
+        kind: &'static str,
+        key: &'static str,
+        details: Value,
+    ) -> u64 {
+        if silent {
+            return 0;
+        }
+        let id = self.history.len() as u64 + 1;
+        let has_details = !key.is_empty();
+        self.history.push(HistoryEvent {
+            id,
+            previous_event_id: prev,
+            timestamp_ms: self.now_ms,
+            kind,
+            details_key: if has_details { Some(key) } else { None },
+            details: if has_details { details } else { Value::Null },
+        });
+        if self.history.len() >= MAX_HISTORY_EVENTS - 1 {
+            self.over_quota = true;
+        }
+        id
+    }
+
+    /// Records an event in thread `tid`'s chain.
+    fn emit(&mut self, tid: Tid, kind: &'static str, key: &'static str, details: Value) -> u64 {
+        let (prev, silent) = match self.threads.get(tid).and_then(Option::as_ref) {
+            Some(t) => (t.cursor, t.silent),
+            None => (0, false),
+        };
+        let id = self.emit_at(prev, silent, kind, key, details);
+        if id != 0
+            && advances(kind)
+            && let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut)
+        {
+            t.cursor = id;
+        }
+        id
+    }
+
+    fn emit_exited(&mut self, tid: Tid, state: &State, output: &Value) {
+        let mut d = Map::new();
+        d.insert("name".into(), Value::String(state.name.clone()));
+        d.insert("output".into(), output.clone());
+        d.insert("outputDetails".into(), truncated());
+        self.emit(
+            tid,
+            exited_kind(state.kind.event_prefix()),
+            "stateExitedEventDetails",
+            Value::Object(d),
+        );
+    }
+
+    // ----- the scheduler -----------------------------------------------------------------
+
+    fn run(&mut self) {
+        while self.status == Status::Running {
+            if self.over_quota {
+                self.quota_exceeded();
+                return;
+            }
+            let Some(tid) = self.ready.pop_front() else {
+                return;
+            };
+            self.step(tid);
+        }
+    }
+
+    fn quota_exceeded(&mut self) {
+        let prev = self.history.len() as u64;
+        self.fail_execution(
+            Failure::new(
+                "States.Runtime",
+                format!(
+                    "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+                ),
+            ),
+            prev,
+        );
+    }
+
+    fn step(&mut self, tid: Tid) {
+        loop {
+            if self.status != Status::Running || self.over_quota {
+                return;
+            }
+            let Some(th) = self.threads.get_mut(tid).and_then(Option::as_mut) else {
+                return;
+            };
+            if th.pending_start {
+                th.pending_start = false;
+                let parent_cursor = th
+                    .parent
+                    .and_then(|(p, _)| self.threads.get(p).and_then(Option::as_ref))
+                    .map(|p| p.cursor);
+                let th = match self.threads.get_mut(tid).and_then(Option::as_mut) {
+                    Some(t) => t,
+                    None => return,
+                };
+                if let Some(c) = parent_cursor {
+                    th.cursor = c;
+                }
+                if let Some((index, name)) = th.iteration.clone() {
+                    self.emit(
+                        tid,
+                        "MapIterationStarted",
+                        "mapIterationStartedEventDetails",
+                        json!({"index": index, "name": name}),
+                    );
+                }
+                continue;
+            }
+            let step = std::mem::replace(&mut th.step, Step::Idle);
+            let block = Arc::clone(&th.block);
+            let Step::Enter { idx, input } = step else {
+                th.step = step;
+                return;
+            };
+            let flow = self.enter(tid, &block, idx, input);
+            match flow {
+                Flow::Next(next, value) => {
+                    if let Some(th) = self.threads.get_mut(tid).and_then(Option::as_mut) {
+                        th.step = Step::Enter {
+                            idx: next,
+                            input: value,
+                        };
+                    }
+                }
+                other => {
+                    self.continue_with(tid, other);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn continue_with(&mut self, tid: Tid, flow: Flow) {
+        match flow {
+            Flow::Next(idx, input) => {
+                if let Some(th) = self.threads.get_mut(tid).and_then(Option::as_mut) {
+                    th.step = Step::Enter { idx, input };
+                    self.ready.push_back(tid);
+                }
+            }
+            Flow::End(v) => self.thread_done(tid, Ok(v)),
+            Flow::Fail(f) => self.thread_done(tid, Err(f)),
+            Flow::Blocked => {}
+        }
+    }
+
+    fn park(&mut self, tid: Tid, run: Box<Run>) -> Flow {
+        if let Some(th) = self.threads.get_mut(tid).and_then(Option::as_mut) {
+            th.step = Step::Busy(run);
+        }
+        Flow::Blocked
+    }
+
+    fn take_run(&mut self, tid: Tid) -> Option<(Arc<Block>, Box<Run>)> {
+        let th = self.threads.get_mut(tid).and_then(Option::as_mut)?;
+        match std::mem::replace(&mut th.step, Step::Idle) {
+            Step::Busy(run) => Some((Arc::clone(&th.block), run)),
+            other => {
+                th.step = other;
+                None
+            }
+        }
+    }
+
+    fn add_timer(&mut self, at: i64, timer: Timer) -> (i64, u64) {
+        self.timer_seq += 1;
+        let key = (at, self.timer_seq);
+        self.timers.insert(key, timer);
+        key
+    }
+
+    fn cleanup(&mut self) {
+        self.ready.clear();
+        self.outbox.clear();
+        self.tasks.clear();
+        self.timers.clear();
+        self.threads.clear();
+    }
+
+    fn fail_execution(&mut self, f: Failure, prev: u64) {
+        if self.status != Status::Running {
+            return;
+        }
+        self.emit_at(
+            prev,
+            false,
+            "ExecutionFailed",
+            "executionFailedEventDetails",
+            Value::Object(error_details(&f)),
+        );
+        self.status = Status::Failed;
+        self.failure = Some(f);
+        self.cleanup();
+    }
+
+    fn thread_done(&mut self, tid: Tid, result: Result<Value, Fault>) {
+        let Some(th) = self.threads.get_mut(tid).and_then(Option::take) else {
+            return;
+        };
+        let Some((parent, slot)) = th.parent else {
+            match result {
+                Ok(v) => {
+                    if dataflow::payload_size(&v) > MAX_PAYLOAD_BYTES {
+                        self.fail_execution(
+                            Failure::new(
+                                "States.DataLimitExceeded",
+                                "The execution output exceeds the maximum number of bytes service limit.",
+                            ),
+                            th.cursor,
+                        );
+                        return;
+                    }
+                    self.emit_at(
+                        th.cursor,
+                        false,
+                        "ExecutionSucceeded",
+                        "executionSucceededEventDetails",
+                        json!({"output": v, "outputDetails": {"truncated": false}}),
+                    );
+                    self.status = Status::Succeeded;
+                    self.output = Some(v);
+                    self.cleanup();
+                }
+                Err(f) => self.fail_execution(f.failure, th.cursor),
+            }
+            return;
+        };
+        if let Some((index, name)) = &th.iteration {
+            let kind = if result.is_ok() {
+                "MapIterationSucceeded"
+            } else {
+                "MapIterationFailed"
+            };
+            let key = if result.is_ok() {
+                "mapIterationSucceededEventDetails"
+            } else {
+                "mapIterationFailedEventDetails"
+            };
+            self.emit_at(
+                th.cursor,
+                th.silent,
+                kind,
+                key,
+                json!({"index": index, "name": name}),
+            );
+        }
+        let cursor = if th.silent { None } else { Some(th.cursor) };
+        self.child_done(parent, slot, tid, cursor, result);
+    }
+
+    // ----- entering and running states -------------------------------------------------------
+
+    fn enter(&mut self, tid: Tid, block: &Arc<Block>, idx: usize, input: Value) -> Flow {
+        let Some(state) = block.state(idx) else {
+            return Flow::Fail(Fault::runtime("internal: unknown state"));
+        };
+        let prefix = state.kind.event_prefix();
+        let entered_id = self.emit(
+            tid,
+            entered_kind(prefix),
+            "stateEnteredEventDetails",
+            json!({"input": input, "inputDetails": {"truncated": false}, "name": state.name}),
+        );
+        let insp = if self.config.inspect {
+            Some(Box::new(Inspection {
+                state_name: state.name.clone(),
+                entered_event_id: entered_id,
+                input: input.clone(),
+                ..Inspection::default()
+            }))
+        } else {
+            None
+        };
+        let run = Box::new(Run {
+            idx,
+            input,
+            entered_id,
+            entered_ms: self.now_ms,
+            attempts: vec![0; state.retry.len()],
+            retry_count: 0,
+            wait: Wait::None,
+            insp,
+        });
+        if state.query_language == QueryLanguage::JsonAta {
+            return self.state_fault(
+                tid,
+                state,
+                run,
+                Fault::runtime("JSONata states are not supported by this engine yet."),
+            );
+        }
+        self.attempt(tid, state, run)
+    }
+
+    /// The Context object as the state sees it (only built when the state refers to `$$`).
+    fn context(
+        &self,
+        state: &State,
+        run: &Run,
+        token: Option<&str>,
+        item: Option<(usize, &Value)>,
+    ) -> Value {
+        if !state.uses_context {
+            return Value::Null;
+        }
+        let c = &self.config;
+        let mut st = Map::new();
+        st.insert(
+            "EnteredTime".into(),
+            Value::String(timestamp::format_millis(run.entered_ms)),
+        );
+        st.insert("Name".into(), Value::String(state.name.clone()));
+        if matches!(
+            state.kind,
+            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
+        ) {
+            st.insert("RetryCount".into(), Value::from(run.retry_count));
+        }
+        let mut m = Map::new();
+        m.insert(
+            "Execution".into(),
+            json!({
+                "Id": c.execution_arn,
+                "Input": self.input,
+                "StartTime": timestamp::format_millis(c.start_time_ms),
+                "Name": c.execution_name,
+                "RoleArn": c.role_arn,
+                "RedriveCount": 0,
+            }),
+        );
+        m.insert(
+            "StateMachine".into(),
+            json!({"Id": c.state_machine_arn, "Name": c.state_machine_name}),
+        );
+        m.insert("State".into(), Value::Object(st));
+        if let Some(t) = token {
+            m.insert("Task".into(), json!({"Token": t}));
+        }
+        if let Some((i, v)) = item {
+            m.insert("Map".into(), json!({"Item": {"Index": i, "Value": v}}));
+        }
+        Value::Object(m)
+    }
+
+    fn resolve(
+        &mut self,
+        template: &Value,
+        input: &Value,
+        context: &Value,
+    ) -> Result<Value, Fault> {
+        let roots = Roots {
+            input,
+            context,
+            variables: None,
+        };
+        payload::resolve(template, roots, &mut self.rng).map_err(Fault::from_eval)
+    }
+
+    /// Runs (or re-runs, after a retry back-off) the work of a state.
+    fn attempt(&mut self, tid: Tid, state: &State, mut run: Box<Run>) -> Flow {
+        let ctx = self.context(state, &run, None, None);
+        let effective = match dataflow::apply_path(&state.input_path, run.input.clone(), &ctx, None)
+        {
+            Ok(v) => v,
+            Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+        };
+        if let Some(i) = run.insp.as_mut() {
+            i.after_input_path = Some(effective.clone());
+        }
+        match &state.kind {
+            StateKind::Pass { result } => {
+                let params = match &state.parameters {
+                    Some(t) => match self.resolve(t, &effective, &ctx) {
+                        Ok(v) => v,
+                        Err(f) => return self.state_fault(tid, state, run, f),
+                    },
+                    None => effective,
+                };
+                if let Some(i) = run.insp.as_mut() {
+                    i.after_parameters = Some(params.clone());
+                }
+                let result = result.clone().unwrap_or(params);
+                self.after_work(tid, state, run, result)
+            }
+            StateKind::Succeed => self.exit_with(tid, state, run, effective, &ctx),
+            StateKind::Choice { choices, default } => {
+                let roots = Roots {
+                    input: &effective,
+                    context: &ctx,
+                    variables: None,
+                };
+                let mut target = None;
+                for (rule, next) in choices {
+                    match rule.matches(roots) {
+                        Ok(true) => {
+                            target = Some(*next);
+                            break;
+                        }
+                        Ok(false) => {}
+                        Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                    }
+                }
+                let Some(next) = target.or(*default) else {
+                    return self.state_fault(
+                        tid,
+                        state,
+                        run,
+                        Fault::plain(Failure::new("States.NoChoiceMatched", "No Matches!")),
+                    );
+                };
+                let out = match dataflow::apply_path(&state.output_path, effective, &ctx, None) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                };
+                self.emit_exited(tid, state, &out);
+                self.record_inspection(run, &out);
+                Flow::Next(next, out)
+            }
+            StateKind::Wait(w) => {
+                let until = match self.wait_until(w, &effective, &ctx) {
+                    Ok(t) => t,
+                    Err(f) => return self.state_fault(tid, state, run, f),
+                };
+                let key = self.add_timer(until, Timer::Wake(tid));
+                run.wait = Wait::Timer { key, effective };
+                self.park(tid, run)
+            }
+            StateKind::Fail {
+                error,
+                error_path,
+                cause,
+                cause_path,
+            } => {
+                let input = run.input.clone();
+                let ctx = self.context(state, &run, None, None);
+                let error = match self.fail_field(error, error_path, "ErrorPath", &input, &ctx) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, f),
+                };
+                let cause = match self.fail_field(cause, cause_path, "CausePath", &input, &ctx) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, f),
+                };
+                Flow::Fail(Fault::plain(Failure {
+                    error: error.unwrap_or_default(),
+                    cause,
+                }))
+            }
+            StateKind::Task(spec) => self.start_task(tid, state, spec, run, effective),
+            StateKind::Parallel { branches } => {
+                let params = match &state.parameters {
+                    Some(t) => match self.resolve(t, &effective, &ctx) {
+                        Ok(v) => v,
+                        Err(f) => return self.state_fault(tid, state, run, f),
+                    },
+                    None => effective,
+                };
+                if let Some(i) = run.insp.as_mut() {
+                    i.after_parameters = Some(params.clone());
+                }
+                self.emit(tid, "ParallelStateStarted", "", Value::Null);
+                let (depth, silent, cursor) = match self.threads.get(tid).and_then(Option::as_ref) {
+                    Some(t) => (t.depth, t.silent, t.cursor),
+                    None => return Flow::Blocked,
+                };
+                let mut live = Vec::with_capacity(branches.len());
+                for (i, b) in branches.iter().enumerate() {
+                    let child = self.threads.len();
+                    self.threads.push(Some(Thread {
+                        block: Arc::clone(b),
+                        parent: Some((tid, i)),
+                        cursor,
+                        silent,
+                        depth: depth + 1,
+                        iteration: None,
+                        pending_start: false,
+                        in_parallel: true,
+                        step: Step::Enter {
+                            idx: b.start_at,
+                            input: params.clone(),
+                        },
+                    }));
+                    self.ready.push_back(child);
+                    live.push(child);
+                }
+                let n = branches.len();
+                if n == 0 {
+                    self.emit(tid, "ParallelStateSucceeded", "", Value::Null);
+                    return self.after_work(tid, state, run, Value::Array(vec![]));
+                }
+                run.wait = Wait::Children(Box::new(Kids {
+                    map: false,
+                    distributed: false,
+                    live,
+                    results: vec![Value::Null; n],
+                    remaining: n,
+                    items: Vec::new(),
+                    next_item: n,
+                    running: n,
+                    max_concurrency: 0,
+                    failed: 0,
+                    tolerated_count: None,
+                    tolerated_pct: None,
+                    selector_input: Value::Null,
+                }));
+                self.park(tid, run)
+            }
+            StateKind::Map(spec) => self.start_map(tid, state, spec, run, effective, ctx),
+        }
+    }
+
+    fn fail_field(
+        &mut self,
+        literal: &Option<String>,
+        path: &Option<String>,
+        field: &str,
+        input: &Value,
+        ctx: &Value,
+    ) -> Result<Option<String>, Fault> {
+        if let Some(l) = literal {
+            return Ok(Some(l.clone()));
+        }
+        let Some(p) = path else {
+            return Ok(None);
+        };
+        let roots = Roots {
+            input,
+            context: ctx,
+            variables: None,
+        };
+        let v = if intrinsics::is_intrinsic(p) {
+            intrinsics::evaluate(p, field, roots, &mut self.rng).map_err(Fault::from_eval)?
+        } else {
+            match crate::jsonpath::select(p, roots) {
+                Ok(v) => v,
+                Err(_) => {
+                    return Err(Fault::runtime(format!(
+                        "The JSONPath '{p}' specified for the field '{field}' could not be found in the input '{input}'"
+                    )));
+                }
+            }
+        };
+        Ok(Some(value_text(&v)))
+    }
+
+    fn wait_until(&mut self, w: &WaitFor, effective: &Value, ctx: &Value) -> Result<i64, Fault> {
+        let now = self.now_ms;
+        let secs_to_ms = |s: i64| -> Result<i64, Fault> {
+            if s > MAX_WAIT_SECONDS {
+                return Err(Fault::runtime("Wait state delay is too long."));
+            }
+            Ok(now.saturating_add(s.saturating_mul(1000)))
+        };
+        let check_ts = |t: i64| -> Result<i64, Fault> {
+            if (t - now) / 1000 > MAX_WAIT_SECONDS {
+                return Err(Fault::runtime("Wait state delay is too long."));
+            }
+            Ok(t.max(now))
+        };
+        match w {
+            WaitFor::Seconds(v) => match v.as_i64() {
+                Some(s) if s >= 0 => secs_to_ms(s),
+                _ => Err(Fault::runtime(format!(
+                    "The Seconds parameter is not a valid non-negative integer: {v}"
+                ))),
+            },
+            WaitFor::SecondsPath(p) => {
+                let v = dataflow::select_path(p, effective, ctx, None).map_err(|_| {
+                    Fault::runtime(format!(
+                        "The SecondsPath parameter does not reference an input value: {p}"
+                    ))
+                })?;
+                match v.as_i64() {
+                    Some(s) if s >= 0 => secs_to_ms(s),
+                    Some(_) => Err(Fault::runtime(format!(
+                        "The SecondsPath parameter references a negative value: {p} == {v}"
+                    ))),
+                    None => {
+                        if let Some(u) = v.as_u64() {
+                            return secs_to_ms(i64::try_from(u).unwrap_or(i64::MAX));
+                        }
+                        Err(Fault::runtime(format!(
+                            "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
+                            value_text(&v)
+                        )))
+                    }
+                }
+            }
+            WaitFor::Timestamp(t) => match timestamp::parse_millis(t) {
+                Some(ms) => check_ts(ms),
+                None => Err(Fault::runtime(format!(
+                    "The Timestamp parameter does not reference a valid ISO-8601 extended offset date-time format string: {t}"
+                ))),
+            },
+            WaitFor::TimestampPath(p) => {
+                let v = dataflow::select_path(p, effective, ctx, None).map_err(|_| {
+                    Fault::runtime(format!(
+                        "The TimestampPath parameter does not reference an input value: {p}"
+                    ))
+                })?;
+                match v.as_str().and_then(timestamp::parse_millis) {
+                    Some(ms) => check_ts(ms),
+                    None => Err(Fault::runtime(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {}",
+                        value_text(&v)
+                    ))),
+                }
+            }
+            WaitFor::Other(v) => Err(Fault::runtime(format!(
+                "The Wait state's time is not supported: {v}"
+            ))),
+        }
+    }
+
+    fn number_field(
+        &self,
+        f: &NumberField,
+        input: &Value,
+        ctx: &Value,
+    ) -> Result<Option<u64>, Fault> {
+        let v = match f {
+            NumberField::Literal(v) => v.clone(),
+            NumberField::Path(p) => {
+                dataflow::select_path(p, input, ctx, None).map_err(Fault::from_eval)?
+            }
+        };
+        match v.as_u64() {
+            Some(n) => Ok(Some(n)),
+            None => Err(Fault::runtime(format!(
+                "The value {} is not a valid positive integer",
+                value_text(&v)
+            ))),
+        }
+    }
+
+    fn start_task(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        spec: &TaskSpec,
+        mut run: Box<Run>,
+        effective: Value,
+    ) -> Flow {
+        let pattern = pattern_of(&spec.resource);
+        let token = if pattern == Pattern::WaitForTaskToken {
+            Some(self.rng.uuid_v4())
+        } else {
+            None
+        };
+        let ctx = self.context(state, &run, token.as_deref(), None);
+        let params = match &state.parameters {
+            Some(t) => match self.resolve(t, &effective, &ctx) {
+                Ok(v) => v,
+                Err(f) => return self.state_fault(tid, state, run, f),
+            },
+            None => effective,
+        };
+        if let Some(i) = run.insp.as_mut() {
+            i.after_parameters = Some(params.clone());
+        }
+        if dataflow::payload_size(&params) > MAX_PAYLOAD_BYTES {
+            return self.state_fault(
+                tid,
+                state,
+                run,
+                Fault::runtime(format!(
+                    "The state/task '{}' has an input with a size exceeding the maximum number of bytes service limit.",
+                    state.name
+                )),
+            );
+        }
+        let timeout = match &spec.timeout {
+            Some(f) => match self.number_field(f, &run.input, &ctx) {
+                Ok(v) => v,
+                Err(e) => return self.state_fault(tid, state, run, e),
+            },
+            None => None,
+        };
+        let heartbeat = match &spec.heartbeat {
+            Some(f) => match self.number_field(f, &run.input, &ctx) {
+                Ok(v) => v,
+                Err(e) => return self.state_fault(tid, state, run, e),
+            },
+            None => None,
+        };
+        match &spec.target {
+            TaskTarget::Lambda => {
+                let mut d = Map::new();
+                d.insert("input".into(), params.clone());
+                d.insert("inputDetails".into(), truncated());
+                d.insert("resource".into(), Value::String(spec.resource.clone()));
+                if let Some(t) = timeout {
+                    d.insert("timeoutInSeconds".into(), t.into());
+                }
+                self.emit(
+                    tid,
+                    "LambdaFunctionScheduled",
+                    "lambdaFunctionScheduledEventDetails",
+                    Value::Object(d),
+                );
+                self.emit(tid, "LambdaFunctionStarted", "", Value::Null);
+            }
+            TaskTarget::Service {
+                resource_type,
+                resource,
+            } => {
+                let mut d = Map::new();
+                d.insert("parameters".into(), params.clone());
+                d.insert("region".into(), Value::String(self.config.region.clone()));
+                d.insert("resource".into(), Value::String(resource.clone()));
+                d.insert("resourceType".into(), Value::String(resource_type.clone()));
+                if let Some(t) = timeout {
+                    d.insert("timeoutInSeconds".into(), t.into());
+                }
+                if let Some(h) = heartbeat {
+                    d.insert("heartbeatInSeconds".into(), h.into());
+                }
+                self.emit(
+                    tid,
+                    "TaskScheduled",
+                    "taskScheduledEventDetails",
+                    Value::Object(d),
+                );
+                let rr = json!({"resource": resource, "resourceType": resource_type});
+                self.emit(tid, "TaskStarted", "taskStartedEventDetails", rr);
+                if pattern != Pattern::RequestResponse {
+                    self.emit(
+                        tid,
+                        "TaskSubmitted",
+                        "taskSubmittedEventDetails",
+                        json!({"output": {}, "outputDetails": {"truncated": false},
+                               "resource": resource, "resourceType": resource_type}),
+                    );
+                }
+            }
+            TaskTarget::Activity => {
+                let mut d = Map::new();
+                d.insert("input".into(), params.clone());
+                d.insert("inputDetails".into(), truncated());
+                d.insert("resource".into(), Value::String(spec.resource.clone()));
+                if let Some(t) = timeout {
+                    d.insert("timeoutInSeconds".into(), t.into());
+                }
+                if let Some(h) = heartbeat {
+                    d.insert("heartbeatInSeconds".into(), h.into());
+                }
+                self.emit(
+                    tid,
+                    "ActivityScheduled",
+                    "activityScheduledEventDetails",
+                    Value::Object(d),
+                );
+                self.emit(
+                    tid,
+                    "ActivityStarted",
+                    "activityStartedEventDetails",
+                    json!({}),
+                );
+            }
+        }
+        let task = self.next_task;
+        self.next_task += 1;
+        let mut timers = Vec::new();
+        for s in [timeout, heartbeat].into_iter().flatten() {
+            let at = self.now_ms.saturating_add(
+                i64::try_from(s)
+                    .unwrap_or(i64::MAX / 2)
+                    .saturating_mul(1000),
+            );
+            timers.push(self.add_timer(at, Timer::TaskTimeout(task)));
+        }
+        self.tasks.insert(task, (tid, TaskId(task)));
+        self.outbox.push_back(TaskRequest {
+            id: TaskId(task),
+            state_name: state.name.clone(),
+            resource: spec.resource.clone(),
+            parameters: params,
+            pattern,
+            task_token: token,
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+        });
+        run.wait = Wait::Task { task, timers };
+        self.park(tid, run)
+    }
+
+    fn emit_task_event(&mut self, tid: Tid, state: &State, ev: TaskEvent<'_>) {
+        let StateKind::Task(spec) = &state.kind else {
+            return;
+        };
+        match &spec.target {
+            TaskTarget::Lambda | TaskTarget::Activity => {
+                let lambda = spec.target == TaskTarget::Lambda;
+                let (kind, key, d) = match ev {
+                    TaskEvent::Succeeded(v) => (
+                        if lambda {
+                            "LambdaFunctionSucceeded"
+                        } else {
+                            "ActivitySucceeded"
+                        },
+                        if lambda {
+                            "lambdaFunctionSucceededEventDetails"
+                        } else {
+                            "activitySucceededEventDetails"
+                        },
+                        json!({"output": v, "outputDetails": {"truncated": false}}),
+                    ),
+                    TaskEvent::Failed(f) => (
+                        if lambda {
+                            "LambdaFunctionFailed"
+                        } else {
+                            "ActivityFailed"
+                        },
+                        if lambda {
+                            "lambdaFunctionFailedEventDetails"
+                        } else {
+                            "activityFailedEventDetails"
+                        },
+                        Value::Object(error_details(f)),
+                    ),
+                    TaskEvent::TimedOut(f) => (
+                        if lambda {
+                            "LambdaFunctionTimedOut"
+                        } else {
+                            "ActivityTimedOut"
+                        },
+                        if lambda {
+                            "lambdaFunctionTimedOutEventDetails"
+                        } else {
+                            "activityTimedOutEventDetails"
+                        },
+                        Value::Object(error_details(f)),
+                    ),
+                };
+                self.emit(tid, kind, key, d);
+            }
+            TaskTarget::Service {
+                resource_type,
+                resource,
+            } => {
+                let (kind, key, mut d) = match ev {
+                    TaskEvent::Succeeded(v) => (
+                        "TaskSucceeded",
+                        "taskSucceededEventDetails",
+                        json!({"output": v, "outputDetails": {"truncated": false}})
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default(),
+                    ),
+                    TaskEvent::Failed(f) => {
+                        ("TaskFailed", "taskFailedEventDetails", error_details(f))
+                    }
+                    TaskEvent::TimedOut(f) => {
+                        ("TaskTimedOut", "taskTimedOutEventDetails", error_details(f))
+                    }
+                };
+                d.insert("resource".into(), Value::String(resource.clone()));
+                d.insert("resourceType".into(), Value::String(resource_type.clone()));
+                self.emit(tid, kind, key, Value::Object(d));
+            }
+        }
+    }
+
+    fn start_map(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        spec: &MapSpec,
+        mut run: Box<Run>,
+        effective: Value,
+        ctx: Value,
+    ) -> Flow {
+        let items = match &spec.items_path {
+            PathField::Path(p) if p != "$" => {
+                match dataflow::select_path(p, &effective, &ctx, None) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                }
+            }
+            _ => effective.clone(),
+        };
+        let Value::Array(items) = items else {
+            return self.state_fault(
+                tid,
+                state,
+                run,
+                Fault::runtime(format!(
+                    "Map state input must be an array but was: {}",
+                    value_type_text(&items)
+                )),
+            );
+        };
+        let max_concurrency = match &spec.max_concurrency {
+            None => 0,
+            Some(NumberField::Literal(v)) => v.as_u64().unwrap_or(0) as usize,
+            Some(NumberField::Path(p)) => {
+                let v = match dataflow::select_path(p, &effective, &ctx, None) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                };
+                match v.as_u64() {
+                    Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                    None => {
+                        return self.state_fault(
+                            tid,
+                            state,
+                            run,
+                            Fault::runtime(format!(
+                                "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {p}",
+                                value_text(&v)
+                            )),
+                        );
+                    }
+                }
+            }
+        };
+        let n = items.len();
+        self.emit(
+            tid,
+            "MapStateStarted",
+            "mapStateStartedEventDetails",
+            json!({"length": n}),
+        );
+        let tolerated_count = match &spec.tolerated_failure_count {
+            None => None,
+            Some(f) => {
+                let (v, p) = match f {
+                    NumberField::Literal(v) => (v.clone(), None),
+                    NumberField::Path(p) => {
+                        match dataflow::select_path(p, &effective, &ctx, None) {
+                            Ok(v) => (v, Some(p)),
+                            Err(e) => {
+                                return self.state_fault(tid, state, run, Fault::from_eval(e));
+                            }
+                        }
+                    }
+                };
+                match (v.as_i64(), p) {
+                    (Some(c), _) if c >= 0 => Some(c as u64),
+                    (Some(_), _) => {
+                        return self.state_fault(
+                            tid,
+                            state,
+                            run,
+                            Fault::runtime("ToleratedFailureCount cannot be negative."),
+                        );
+                    }
+                    (None, p) => {
+                        return self.state_fault(
+                            tid,
+                            state,
+                            run,
+                            Fault::runtime(format!(
+                                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {}",
+                                value_text(&v),
+                                p.map(String::as_str).unwrap_or("")
+                            )),
+                        );
+                    }
+                }
+            }
+        };
+        let tolerated_pct = match &spec.tolerated_failure_percentage {
+            None => None,
+            Some(f) => {
+                let (v, p) = match f {
+                    NumberField::Literal(v) => (v.clone(), None),
+                    NumberField::Path(p) => {
+                        match dataflow::select_path(p, &effective, &ctx, None) {
+                            Ok(v) => (v, Some(p)),
+                            Err(e) => {
+                                return self.state_fault(tid, state, run, Fault::from_eval(e));
+                            }
+                        }
+                    }
+                };
+                match v.as_f64() {
+                    Some(x) if (0.0..=100.0).contains(&x) => Some(x),
+                    Some(_) => {
+                        return self.state_fault(
+                            tid,
+                            state,
+                            run,
+                            Fault::runtime("ToleratedFailurePercentage must be between 0 and 100."),
+                        );
+                    }
+                    None => {
+                        return self.state_fault(
+                            tid,
+                            state,
+                            run,
+                            Fault::runtime(format!(
+                                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
+                                value_text(&v),
+                                p.map(String::as_str).unwrap_or("")
+                            )),
+                        );
+                    }
+                }
+            }
+        };
+        if spec.distributed {
+            let c = &self.config;
+            let label = spec.label.clone().unwrap_or_else(|| state.name.clone());
+            let arn = format!(
+                "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
+                c.region,
+                c.account,
+                c.state_machine_name,
+                label,
+                self.rng.uuid_v4()
+            );
+            self.emit(
+                tid,
+                "MapRunStarted",
+                "mapRunStartedEventDetails",
+                json!({"mapRunArn": arn}),
+            );
+        }
+        let mut kids = Box::new(Kids {
+            map: true,
+            distributed: spec.distributed,
+            live: Vec::new(),
+            results: vec![Value::Null; n],
+            remaining: n,
+            items,
+            next_item: 0,
+            running: 0,
+            max_concurrency,
+            failed: 0,
+            tolerated_count,
+            tolerated_pct,
+            selector_input: effective,
+        });
+        if n == 0 {
+            return self.map_succeeded(tid, state, run, kids);
+        }
+        if let Err(f) = self.spawn_items(tid, state, spec, &run, &mut kids) {
+            return self.state_fault(tid, state, run, f);
+        }
+        run.wait = Wait::Children(kids);
+        self.park(tid, run)
+    }
+
+    /// Starts Map iterations up to the concurrency limit.
+    fn spawn_items(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        spec: &MapSpec,
+        run: &Run,
+        kids: &mut Kids,
+    ) -> Result<(), Fault> {
+        let (depth, silent) = match self.threads.get(tid).and_then(Option::as_ref) {
+            Some(t) => (t.depth, t.silent),
+            None => return Ok(()),
+        };
+        while kids.next_item < kids.items.len()
+            && (kids.max_concurrency == 0 || kids.running < kids.max_concurrency)
+        {
+            let index = kids.next_item;
+            kids.next_item += 1;
+            let item = kids
+                .items
+                .get_mut(index)
+                .map(std::mem::take)
+                .unwrap_or(Value::Null);
+            let selector = spec.item_selector.as_ref().or(state.parameters.as_ref());
+            let input = match selector {
+                Some(t) => {
+                    let ctx = self.context(state, run, None, Some((index, &item)));
+                    self.resolve(t, &kids.selector_input, &ctx)?
+                }
+                None => item,
+            };
+            let child = self.threads.len();
+            self.threads.push(Some(Thread {
+                block: Arc::clone(&spec.processor),
+                parent: Some((tid, index)),
+                cursor: 0,
+                silent: silent || spec.distributed,
+                depth: depth + 1,
+                iteration: Some((index, state.name.clone())),
+                pending_start: true,
+                in_parallel: false,
+                step: Step::Enter {
+                    idx: spec.processor.start_at,
+                    input,
+                },
+            }));
+            self.ready.push_back(child);
+            kids.live.push(child);
+            kids.running += 1;
+        }
+        Ok(())
+    }
+
+    fn map_succeeded(&mut self, tid: Tid, state: &State, run: Box<Run>, kids: Box<Kids>) -> Flow {
+        if kids.distributed {
+            self.emit(tid, "MapRunSucceeded", "", Value::Null);
+        }
+        self.emit(tid, "MapStateSucceeded", "", Value::Null);
+        self.after_work(tid, state, run, Value::Array(kids.results))
+    }
+
+    fn child_done(
+        &mut self,
+        parent: Tid,
+        slot: usize,
+        child: Tid,
+        cursor: Option<u64>,
+        result: Result<Value, Fault>,
+    ) {
+        if let Some(c) = cursor
+            && let Some(p) = self.threads.get_mut(parent).and_then(Option::as_mut)
+        {
+            p.cursor = c;
+        }
+        let Some((block, mut run)) = self.take_run(parent) else {
+            return;
+        };
+        let Some(state) = block.state(run.idx) else {
+            return;
+        };
+        let Wait::Children(mut kids) = std::mem::replace(&mut run.wait, Wait::None) else {
+            run.wait = Wait::None;
+            self.park(parent, run);
+            return;
+        };
+        kids.live.retain(|&t| t != child);
+        kids.running = kids.running.saturating_sub(1);
+        let result = match result {
+            Err(f) if kids.map && !f.terminal => {
+                kids.failed += 1;
+                let n = kids.results.len() as f64;
+                let within = kids.tolerated_count.is_some_and(|c| kids.failed <= c)
+                    || kids
+                        .tolerated_pct
+                        .is_some_and(|p| n > 0.0 && (kids.failed as f64) * 100.0 / n <= p);
+                if within {
+                    Ok(json!({"Error": f.failure.error, "Cause": f.failure.cause}))
+                } else if kids.tolerated_count.is_some() || kids.tolerated_pct.is_some() {
+                    Err(Fault::plain(Failure::new(
+                        "States.ExceedToleratedFailureThreshold",
+                        "The specified tolerance threshold for the Map Run was exceeded.",
+                    )))
+                } else {
+                    Err(f)
+                }
+            }
+            other => other,
+        };
+        match result {
+            Ok(v) => {
+                if let Some(r) = kids.results.get_mut(slot) {
+                    *r = v;
+                }
+                kids.remaining = kids.remaining.saturating_sub(1);
+                if kids.remaining == 0 {
+                    let flow = if kids.map {
+                        self.map_succeeded(parent, state, run, kids)
+                    } else {
+                        self.emit(parent, "ParallelStateSucceeded", "", Value::Null);
+                        self.after_work(parent, state, run, Value::Array(kids.results))
+                    };
+                    self.continue_with(parent, flow);
+                    return;
+                }
+                if kids.map
+                    && let StateKind::Map(spec) = &state.kind
+                    && let Err(f) = self.spawn_items(parent, state, spec, &run, &mut kids)
+                {
+                    let flow = self.children_failed(parent, state, run, kids, f);
+                    self.continue_with(parent, flow);
+                    return;
+                }
+                run.wait = Wait::Children(kids);
+                self.park(parent, run);
+            }
+            Err(f) => {
+                let flow = self.children_failed(parent, state, run, kids, f);
+                self.continue_with(parent, flow);
+            }
+        }
+    }
+
+    fn children_failed(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        run: Box<Run>,
+        kids: Box<Kids>,
+        fault: Fault,
+    ) -> Flow {
+        for child in kids.live.iter().copied() {
+            self.abort_thread(child);
+        }
+        if kids.distributed {
+            self.emit(
+                tid,
+                "MapRunFailed",
+                "mapRunFailedEventDetails",
+                Value::Object(error_details(&fault.failure)),
+            );
+        }
+        let fault = Fault {
+            from_task: false,
+            ..fault
+        };
+        self.state_fault(tid, state, run, fault)
+    }
+
+    /// Stops a thread and everything below it, recording the aborted states.
+    fn abort_thread(&mut self, tid: Tid) {
+        let Some(th) = self.threads.get_mut(tid).and_then(Option::take) else {
+            return;
+        };
+        if let Step::Busy(run) = th.step {
+            let prefix = th
+                .block
+                .state(run.idx)
+                .map(|s| s.kind.event_prefix())
+                .unwrap_or("Task");
+            match run.wait {
+                Wait::Task { task, timers } => {
+                    self.tasks.remove(&task);
+                    self.outbox.retain(|r| r.id != TaskId(task));
+                    for k in timers {
+                        self.timers.remove(&k);
+                    }
+                }
+                Wait::Timer { key, .. } | Wait::Backoff { key } => {
+                    self.timers.remove(&key);
+                }
+                Wait::Children(kids) => {
+                    for c in kids.live {
+                        self.abort_thread(c);
+                    }
+                }
+                Wait::None => {}
+            }
+            self.emit_at(th.cursor, th.silent, aborted_kind(prefix), "", Value::Null);
+        }
+        if let Some((index, name)) = &th.iteration {
+            self.emit_at(
+                th.cursor,
+                th.silent,
+                "MapIterationAborted",
+                "mapIterationAbortedEventDetails",
+                json!({"index": index, "name": name}),
+            );
+        }
+    }
+
+    // ----- results, errors, exits ------------------------------------------------------------
+
+    /// ResultSelector → ResultPath → OutputPath → exit, for a state's raw result.
+    fn after_work(&mut self, tid: Tid, state: &State, mut run: Box<Run>, result: Value) -> Flow {
+        if let Some(i) = run.insp.as_mut() {
+            i.result = Some(result.clone());
+        }
+        let selects = matches!(
+            state.kind,
+            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
+        );
+        let needs_ctx = state.uses_context;
+        let ctx = if needs_ctx {
+            self.context(state, &run, None, None)
+        } else {
+            Value::Null
+        };
+        let selected = match (&state.result_selector, selects) {
+            (Some(t), true) => match self.resolve(t, &result, &ctx) {
+                Ok(v) => v,
+                Err(f) => return self.state_fault(tid, state, run, f),
+            },
+            _ => result,
+        };
+        if let Some(i) = run.insp.as_mut() {
+            i.after_result_selector = Some(selected.clone());
+        }
+        let input = std::mem::take(&mut run.input);
+        let merged = match dataflow::apply_result_path(&state.result_path, input, selected) {
+            Ok(v) => v,
+            Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+        };
+        if let Some(i) = run.insp.as_mut() {
+            i.after_result_path = Some(merged.clone());
+        }
+        self.exit_with(tid, state, run, merged, &ctx)
+    }
+
+    /// OutputPath → size check → `…StateExited` → the next state.
+    fn exit_with(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        run: Box<Run>,
+        value: Value,
+        ctx: &Value,
+    ) -> Flow {
+        let ctx_owned;
+        let ctx = if ctx.is_null() && state.uses_context {
+            ctx_owned = self.context(state, &run, None, None);
+            &ctx_owned
+        } else {
+            ctx
+        };
+        let out = match dataflow::apply_path(&state.output_path, value, ctx, None) {
+            Ok(v) => v,
+            Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+        };
+        if dataflow::payload_size(&out) > MAX_PAYLOAD_BYTES {
+            return self.state_fault(
+                tid,
+                state,
+                run,
+                Fault {
+                    failure: Failure::new(
+                        "States.DataLimitExceeded",
+                        format!(
+                            "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                            state.name
+                        ),
+                    ),
+                    terminal: true,
+                    from_task: false,
+                },
+            );
+        }
+        self.emit_exited(tid, state, &out);
+        self.record_inspection(run, &out);
+        match state.next {
+            Some(n) if !state.end => Flow::Next(n, out),
+            _ => Flow::End(out),
+        }
+    }
+
+    fn record_inspection(&mut self, run: Box<Run>, out: &Value) {
+        if let Some(mut i) = run.insp {
+            i.output = Some(out.clone());
+            self.inspections.push(*i);
+        }
+    }
+
+    /// A state failed: retry it, catch the error, or fail its thread.
+    fn state_fault(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        mut run: Box<Run>,
+        mut fault: Fault,
+    ) -> Flow {
+        if fault.terminal {
+            if fault.failure.error == "States.Runtime"
+                || fault.failure.error == "States.DataLimitExceeded"
+            {
+                let cause = fault.failure.cause.clone().unwrap_or_default();
+                if !cause.starts_with("An error occurred while executing the state") {
+                    fault.failure.cause = Some(format!(
+                        "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                        state.name, run.entered_id, cause
+                    ));
+                }
+            }
+            if let Some(i) = run.insp.take() {
+                self.inspections.push(*i);
+            }
+            return Flow::Fail(fault);
+        }
+        for (i, r) in state.retry.iter().enumerate() {
+            if dataflow::error_matches(&r.error_equals, &fault) {
+                let done = run.attempts.get(i).copied().unwrap_or(u64::MAX);
+                if done < r.max_attempts {
+                    let random = if r.jitter_full {
+                        self.rng.next_f64()
+                    } else {
+                        1.0
+                    };
+                    let delay = dataflow::backoff_ms(r, done, random);
+                    if let Some(a) = run.attempts.get_mut(i) {
+                        *a += 1;
+                    }
+                    run.retry_count += 1;
+                    let key = self.add_timer(self.now_ms.saturating_add(delay), Timer::Wake(tid));
+                    run.wait = Wait::Backoff { key };
+                    return self.park(tid, run);
+                }
+                break;
+            }
+        }
+        match state.kind {
+            StateKind::Parallel { .. } => {
+                self.emit(tid, "ParallelStateFailed", "", Value::Null);
+            }
+            StateKind::Map(_) => {
+                self.emit(tid, "MapStateFailed", "", Value::Null);
+            }
+            _ => {}
+        }
+        for c in &state.catch {
+            if dataflow::error_matches(&c.error_equals, &fault) {
+                let f = &fault.failure;
+                let error_output = json!({
+                    "Error": if f.error.is_empty() { Value::Null } else { Value::String(f.error.clone()) },
+                    "Cause": match &f.cause {
+                        Some(c) => Value::String(c.clone()),
+                        None if f.error.is_empty() => Value::Null,
+                        None => Value::String(String::new()),
+                    },
+                });
+                let input = std::mem::take(&mut run.input);
+                let out = match dataflow::apply_result_path(&c.result_path, input, error_output) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Flow::Fail(Fault::from_eval(e));
+                    }
+                };
+                self.emit_exited(tid, state, &out);
+                self.record_inspection(run, &out);
+                return Flow::Next(c.next, out);
+            }
+        }
+        if matches!(state.kind, StateKind::Task(_))
+            && self
+                .threads
+                .get(tid)
+                .and_then(Option::as_ref)
+                .is_some_and(|t| t.in_parallel)
+        {
+            self.emit(tid, "TaskStateAborted", "", Value::Null);
+        }
+        if let Some(i) = run.insp.take() {
+            self.inspections.push(*i);
+        }
+        Flow::Fail(fault)
+    }
+
+    fn fire(&mut self, key: (i64, u64), timer: Timer) {
+        match timer {
+            Timer::ExecutionTimeout => {
+                let prev = self
+                    .threads
+                    .first()
+                    .and_then(Option::as_ref)
+                    .map(|t| t.cursor)
+                    .unwrap_or(0);
+                self.emit_at(
+                    prev,
+                    false,
+                    "ExecutionTimedOut",
+                    "executionTimedOutEventDetails",
+                    json!({"error": "States.Timeout"}),
+                );
+                self.status = Status::TimedOut;
+                self.failure = Some(Failure {
+                    error: "States.Timeout".into(),
+                    cause: None,
+                });
+                self.cleanup();
+            }
+            Timer::TaskTimeout(task) => {
+                let Some((tid, _)) = self.tasks.remove(&task) else {
+                    return;
+                };
+                self.outbox.retain(|r| r.id != TaskId(task));
+                let Some((block, mut run)) = self.take_run(tid) else {
+                    return;
+                };
+                if let Wait::Task { timers, .. } = std::mem::replace(&mut run.wait, Wait::None) {
+                    for k in timers {
+                        self.timers.remove(&k);
+                    }
+                }
+                let Some(state) = block.state(run.idx) else {
+                    return;
+                };
+                let f = Failure {
+                    error: "States.Timeout".into(),
+                    cause: None,
+                };
+                self.emit_task_event(tid, state, TaskEvent::TimedOut(&f));
+                let flow = self.state_fault(tid, state, run, Fault::task(f));
+                self.continue_with(tid, flow);
+            }
+            Timer::Wake(tid) => {
+                let Some((block, mut run)) = self.take_run(tid) else {
+                    return;
+                };
+                let Some(state) = block.state(run.idx) else {
+                    return;
+                };
+                let flow = match std::mem::replace(&mut run.wait, Wait::None) {
+                    Wait::Timer { key: k, effective } if k == key => {
+                        self.exit_with(tid, state, run, effective, &Value::Null)
+                    }
+                    Wait::Backoff { key: k } if k == key => self.attempt(tid, state, run),
+                    other => {
+                        run.wait = other;
+                        self.park(tid, run)
+                    }
+                };
+                self.continue_with(tid, flow);
+            }
+        }
+    }
+}
+
+enum TaskEvent<'a> {
+    Succeeded(&'a Value),
+    Failed(&'a Failure),
+    TimedOut(&'a Failure),
+}
+
+fn value_type_text(v: &Value) -> String {
+    v.to_string()
 }

@@ -6,6 +6,7 @@
 //! Everything that happens is recorded as AWS `GetExecutionHistory` events ([`HistoryEvent`]).
 
 pub mod choice;
+pub mod dataflow;
 pub mod definition;
 pub mod error;
 pub mod execution;
@@ -21,7 +22,7 @@ pub mod validate;
 
 pub use error::Failure;
 pub use execution::{
-    Execution, ExecutionConfig, Pattern, Status, TaskId, TaskOutcome, TaskRequest,
+    Execution, ExecutionConfig, Inspection, Pattern, Status, TaskId, TaskOutcome, TaskRequest,
 };
 pub use history::HistoryEvent;
 pub use rng::Rng;
