@@ -89,3 +89,79 @@ fn every_recorded_definition_validates_clean() {
         false_rejects.join("\n")
     );
 }
+
+/// Every node of a definition, as JSON Pointers.
+fn pointers(v: &Value, base: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                let p = format!("{base}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push(p.clone());
+                pointers(x, p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                let p = format!("{base}/{i}");
+                out.push(p.clone());
+                pointers(x, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn mutated_and_truncated_definitions_never_panic() {
+    let mut files = Vec::new();
+    json_files(&corpus().join("cases"), &mut files);
+    files.sort();
+    let junk = [
+        Value::Null,
+        Value::from(-1),
+        Value::from(1.5),
+        Value::from("$..[?(@"),
+        Value::from("States.Format('{}"),
+        Value::from("{% %}"),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!({"Type": "Map", "Label": "", "End": true}),
+    ];
+    let mut runs = 0usize;
+    for file in files.iter().step_by(9) {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let Ok(case) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let Some(def) = case.get("definition") else {
+            continue;
+        };
+        let mut ptrs = Vec::new();
+        pointers(def, String::new(), &mut ptrs);
+        for p in &ptrs {
+            for j in &junk {
+                let mut mutated = def.clone();
+                if let Some(slot) = mutated.pointer_mut(p) {
+                    *slot = j.clone();
+                }
+                for express in [false, true] {
+                    let diags = validate_with(&mutated, &Options { express });
+                    let _ = asl::validate::create_error_message(&mutated, &diags);
+                    runs += 1;
+                }
+            }
+        }
+        let source = serde_json::to_string_pretty(def).unwrap_or_default();
+        let cut_points: Vec<usize> = source.char_indices().map(|(i, _)| i).step_by(7).collect();
+        for cut in cut_points {
+            let prefix = source.get(..cut).unwrap_or("");
+            for d in asl::validate::validate_source(prefix, &Options::default()) {
+                let _ = d.location();
+            }
+            let _ = asl::source_map::locate(prefix, "/States/x/Next");
+            runs += 1;
+        }
+    }
+    println!("robustness: {runs} validations without a panic");
+    assert!(runs > 1000);
+}

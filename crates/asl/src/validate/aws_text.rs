@@ -164,33 +164,113 @@ pub fn jackson_syntax_message(
         .map(|s| s.iter().collect())
         .unwrap_or_default();
     let msg = err.to_string();
-    let (text, column) = if !token.is_empty()
+    let kind = strip_position(&msg);
+    let (text, line, column) = if !token.is_empty()
         && token
             .chars()
             .next()
             .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && !kind.starts_with("EOF")
     {
         (
             format!(
                 "Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
             ),
+            line,
             token_end + 1,
         )
-    } else if msg.starts_with("EOF") {
-        ("Unexpected end-of-input".to_string(), chars.len() + 1)
+    } else if kind.starts_with("EOF") {
+        let (end_line, end_col) = end_position(source);
+        let text = match kind {
+            "EOF while parsing an object" | "EOF while parsing a list" => {
+                let what = if kind.ends_with("object") {
+                    "Object"
+                } else {
+                    "Array"
+                };
+                let marker = open_marker(source)
+                    .map(|(l, c)| format!(" (start marker at {})", jackson_source(source, l, c)))
+                    .unwrap_or_default();
+                format!("Unexpected end-of-input: expected close marker for {what}{marker}")
+            }
+            "EOF while parsing a string" => {
+                "Unexpected end-of-input: was expecting closing quote for a string value".into()
+            }
+            _ => "No content to map due to end-of-input".into(),
+        };
+        (text, end_line, end_col)
     } else {
         let c = chars.get(start).copied().unwrap_or(' ');
-        (
-            format!(
-                "Unexpected character ('{c}' (code {})): {}",
-                c as u32,
-                strip_position(&msg)
-            ),
-            col.max(1),
-        )
+        let shown = if (c as u32) < 0x20 {
+            format!("(CTRL-CHAR, code {})", c as u32)
+        } else {
+            format!("('{c}' (code {}))", c as u32)
+        };
+        let tail = match kind {
+            "key must be a string" => "was expecting double-quote to start field name",
+            "trailing comma" if c == '}' => "was expecting double-quote to start field name",
+            "expected `:`" => "was expecting a colon to separate field name and value",
+            "expected `,` or `}`" => "was expecting comma to separate Object entries",
+            "expected `,` or `]`" => "was expecting comma to separate Array entries",
+            "trailing characters" => "expected end-of-input",
+            k if k.starts_with("control character") => {
+                "has to be escaped using backslash to be included in string value"
+            }
+            _ => {
+                "expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+            }
+        };
+        let head = if kind.starts_with("control character") {
+            "Illegal unquoted character "
+        } else {
+            "Unexpected character "
+        };
+        (format!("{head}{shown}: {tail}"), line, col + 1)
     };
     let location = jackson_source(source, line, column);
     (format!("{text}\n at {location}"), location, line, column)
+}
+
+/// Line and column just after the last character.
+fn end_position(source: &str) -> (usize, usize) {
+    let line = source.matches('\n').count() + 1;
+    let last = source.rsplit('\n').next().unwrap_or("");
+    (line, last.chars().count() + 1)
+}
+
+/// Where the innermost object or array still open at the end of the text starts.
+fn open_marker(source: &str) -> Option<(usize, usize)> {
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let (mut line, mut col) = (1usize, 0usize);
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in source.chars() {
+        if c == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => stack.push((line, col)),
+            '}' | ']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.last().copied()
 }
 
 /// serde_json's message without its ` at line L column C` suffix.
@@ -241,5 +321,27 @@ mod tests {
             "[Source: (String)\"not a definition\"; line: 1, column: 4]"
         );
         assert_eq!((line, col), (1, 4));
+    }
+
+    fn jackson(src: &str) -> String {
+        match serde_json::from_str::<Value>(src) {
+            Ok(_) => String::new(),
+            Err(e) => jackson_syntax_message(src, &e).0,
+        }
+    }
+
+    #[test]
+    fn other_syntax_errors_read_like_jackson() {
+        assert_eq!(
+            jackson("{\"a\":1,}"),
+            "Unexpected character ('}' (code 125)): was expecting double-quote to start field name\n at [Source: (String)\"{\"a\":1,}\"; line: 1, column: 9]"
+        );
+        assert_eq!(
+            jackson("{\"a\": [1, 2"),
+            "Unexpected end-of-input: expected close marker for Array (start marker at [Source: (String)\"{\"a\": [1, 2\"; line: 1, column: 7])\n at [Source: (String)\"{\"a\": [1, 2\"; line: 1, column: 12]"
+        );
+        assert!(jackson("{\"a\" 1}").starts_with(
+            "Unexpected character ('1' (code 49)): was expecting a colon to separate field name and value"
+        ));
     }
 }

@@ -630,8 +630,8 @@ impl Schema<'_> {
             }
             return;
         };
-        if lang == Lang::JsonPath {
-            self.template(&Value::Object(map.clone()), pointer, 0);
+        if lang == Lang::JsonPath && !map.is_empty() {
+            self.template(v, pointer, 0);
         }
     }
 
@@ -1365,4 +1365,134 @@ fn label_problem(label: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Python's `repr` of each refused character's message, as the service echoes it
+    /// (generated with CPython: `repr(["Label contains invalid character: " + repr(c)])`).
+    const REFUSED: &[(u32, &str)] = &[
+        (32, "\"Label contains invalid character: ' '\""),
+        (63, "\"Label contains invalid character: '?'\""),
+        (42, "\"Label contains invalid character: '*'\""),
+        (60, "\"Label contains invalid character: '<'\""),
+        (62, "\"Label contains invalid character: '>'\""),
+        (123, "\"Label contains invalid character: '{'\""),
+        (125, "\"Label contains invalid character: '}'\""),
+        (91, "\"Label contains invalid character: '['\""),
+        (93, "\"Label contains invalid character: ']'\""),
+        (58, "\"Label contains invalid character: ':'\""),
+        (59, "\"Label contains invalid character: ';'\""),
+        (44, "\"Label contains invalid character: ','\""),
+        (92, "\"Label contains invalid character: '\\\\\\\\'\""),
+        (124, "\"Label contains invalid character: '|'\""),
+        (94, "\"Label contains invalid character: '^'\""),
+        (126, "\"Label contains invalid character: '~'\""),
+        (36, "\"Label contains invalid character: '$'\""),
+        (35, "\"Label contains invalid character: '#'\""),
+        (37, "\"Label contains invalid character: '%'\""),
+        (38, "\"Label contains invalid character: '&'\""),
+        (96, "\"Label contains invalid character: '`'\""),
+        (34, "'Label contains invalid character: \\'\"\\''"),
+        (0, "\"Label contains invalid character: '\\\\x00'\""),
+        (1, "\"Label contains invalid character: '\\\\x01'\""),
+        (2, "\"Label contains invalid character: '\\\\x02'\""),
+        (3, "\"Label contains invalid character: '\\\\x03'\""),
+        (4, "\"Label contains invalid character: '\\\\x04'\""),
+        (5, "\"Label contains invalid character: '\\\\x05'\""),
+        (6, "\"Label contains invalid character: '\\\\x06'\""),
+        (7, "\"Label contains invalid character: '\\\\x07'\""),
+        (8, "\"Label contains invalid character: '\\\\x08'\""),
+        (9, "\"Label contains invalid character: '\\\\t'\""),
+        (10, "\"Label contains invalid character: '\\\\n'\""),
+        (11, "\"Label contains invalid character: '\\\\x0b'\""),
+        (12, "\"Label contains invalid character: '\\\\x0c'\""),
+        (13, "\"Label contains invalid character: '\\\\r'\""),
+        (14, "\"Label contains invalid character: '\\\\x0e'\""),
+        (15, "\"Label contains invalid character: '\\\\x0f'\""),
+        (16, "\"Label contains invalid character: '\\\\x10'\""),
+        (17, "\"Label contains invalid character: '\\\\x11'\""),
+        (18, "\"Label contains invalid character: '\\\\x12'\""),
+        (19, "\"Label contains invalid character: '\\\\x13'\""),
+        (20, "\"Label contains invalid character: '\\\\x14'\""),
+        (21, "\"Label contains invalid character: '\\\\x15'\""),
+        (22, "\"Label contains invalid character: '\\\\x16'\""),
+        (23, "\"Label contains invalid character: '\\\\x17'\""),
+        (24, "\"Label contains invalid character: '\\\\x18'\""),
+        (25, "\"Label contains invalid character: '\\\\x19'\""),
+        (26, "\"Label contains invalid character: '\\\\x1a'\""),
+        (27, "\"Label contains invalid character: '\\\\x1b'\""),
+        (28, "\"Label contains invalid character: '\\\\x1c'\""),
+        (29, "\"Label contains invalid character: '\\\\x1d'\""),
+        (30, "\"Label contains invalid character: '\\\\x1e'\""),
+        (31, "\"Label contains invalid character: '\\\\x1f'\""),
+        (127, "\"Label contains invalid character: '\\\\x7f'\""),
+        (128, "\"Label contains invalid character: '\\\\x80'\""),
+        (129, "\"Label contains invalid character: '\\\\x81'\""),
+        (130, "\"Label contains invalid character: '\\\\x82'\""),
+        (131, "\"Label contains invalid character: '\\\\x83'\""),
+        (132, "\"Label contains invalid character: '\\\\x84'\""),
+        (133, "\"Label contains invalid character: '\\\\x85'\""),
+        (134, "\"Label contains invalid character: '\\\\x86'\""),
+        (135, "\"Label contains invalid character: '\\\\x87'\""),
+        (136, "\"Label contains invalid character: '\\\\x88'\""),
+        (137, "\"Label contains invalid character: '\\\\x89'\""),
+        (138, "\"Label contains invalid character: '\\\\x8a'\""),
+        (139, "\"Label contains invalid character: '\\\\x8b'\""),
+        (140, "\"Label contains invalid character: '\\\\x8c'\""),
+        (141, "\"Label contains invalid character: '\\\\x8d'\""),
+        (142, "\"Label contains invalid character: '\\\\x8e'\""),
+        (143, "\"Label contains invalid character: '\\\\x8f'\""),
+        (144, "\"Label contains invalid character: '\\\\x90'\""),
+        (145, "\"Label contains invalid character: '\\\\x91'\""),
+        (146, "\"Label contains invalid character: '\\\\x92'\""),
+        (147, "\"Label contains invalid character: '\\\\x93'\""),
+        (148, "\"Label contains invalid character: '\\\\x94'\""),
+        (149, "\"Label contains invalid character: '\\\\x95'\""),
+        (150, "\"Label contains invalid character: '\\\\x96'\""),
+        (151, "\"Label contains invalid character: '\\\\x97'\""),
+        (152, "\"Label contains invalid character: '\\\\x98'\""),
+        (153, "\"Label contains invalid character: '\\\\x99'\""),
+        (154, "\"Label contains invalid character: '\\\\x9a'\""),
+        (155, "\"Label contains invalid character: '\\\\x9b'\""),
+        (156, "\"Label contains invalid character: '\\\\x9c'\""),
+        (157, "\"Label contains invalid character: '\\\\x9d'\""),
+        (158, "\"Label contains invalid character: '\\\\x9e'\""),
+        (159, "\"Label contains invalid character: '\\\\x9f'\""),
+    ];
+
+    #[test]
+    fn labels_refuse_awss_characters_in_its_order_and_words() {
+        for (code, expected) in REFUSED {
+            let c = char::from_u32(*code).unwrap_or('?');
+            let msg = label_problem(&format!("label_{c}")).unwrap_or_default();
+            assert_eq!(
+                &super::super::aws_text::python_repr(&msg),
+                expected,
+                "U+{code:04X}"
+            );
+        }
+        assert_eq!(label_problem("my-label_1.é"), None);
+        assert_eq!(label_problem("").as_deref(), Some("Label cannot be empty"));
+        assert_eq!(
+            label_problem(&"x".repeat(41)).as_deref(),
+            Some("Label cannot exceed 40 characters")
+        );
+        // The first refused character in AWS's list wins, not the first in the label.
+        assert_eq!(
+            label_problem("a]b c").as_deref(),
+            Some("Label contains invalid character: ' '")
+        );
+    }
+
+    #[test]
+    fn optimized_integrations_are_judged_only_where_enumerated() {
+        assert!(known_integration("dynamodb:getItem", ""));
+        assert!(!known_integration("dynamodb:query", ""));
+        assert!(known_integration("aws-sdk:dynamodb:query", ""));
+        assert!(known_integration("ecs:runTask", "sync"));
+        assert!(!known_integration("sqs:sendMessage", "bogus"));
+    }
 }

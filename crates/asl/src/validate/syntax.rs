@@ -80,6 +80,11 @@ fn steps(mut body: &str) -> Option<Vec<Step>> {
             }
             body = after;
         } else if let Some(rest) = body.strip_prefix('.') {
+            if rest.starts_with('[') {
+                // `$.['a']` reads as `$['a']`.
+                body = rest;
+                continue;
+            }
             let (name, after) = take_name(rest);
             if name.is_empty() {
                 return None;
@@ -238,6 +243,7 @@ fn check_call(expr: &str, depth: usize) -> bool {
 fn split_args(s: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
     let mut depth = 0usize;
+    let mut brackets = 0usize;
     let mut in_quote = false;
     let mut escaped = false;
     let mut start = 0usize;
@@ -256,14 +262,16 @@ fn split_args(s: &str) -> Option<Vec<&str>> {
             '\'' => in_quote = true,
             '(' => depth += 1,
             ')' => depth = depth.checked_sub(1)?,
-            ',' if depth == 0 => {
+            '[' => brackets += 1,
+            ']' => brackets = brackets.checked_sub(1)?,
+            ',' if depth == 0 && brackets == 0 => {
                 out.push(s.get(start..i)?);
                 start = i + 1;
             }
             _ => {}
         }
     }
-    if in_quote || depth != 0 {
+    if in_quote || depth != 0 || brackets != 0 {
         return None;
     }
     let last = s.get(start..)?;
@@ -369,6 +377,7 @@ mod tests {
             "$var",
             "$var.x",
             "$.a[0,1]",
+            "$.['a']",
         ] {
             assert!(is_path(p), "{p}");
         }
@@ -404,6 +413,7 @@ mod tests {
             "States.MathAdd($.a, -1)",
             "States.JsonToString(States.Array(1, 'x,y', $$.Execution.Id))",
             "States.Format('it\\'s {}', $var)",
+            "States.Array($.a['x','y'], $.b[0:2])",
         ] {
             assert!(is_intrinsic_call(e), "{e}");
         }
