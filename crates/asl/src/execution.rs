@@ -154,6 +154,9 @@ struct Thread {
     /// `MapIterationStarted` is still to be recorded.
     pending_start: bool,
     in_parallel: bool,
+    /// For a Map state's thread: where the next iteration's chain starts (the last inner event
+    /// of the iteration that finished last, or `MapStateStarted`).
+    iter_cursor: u64,
     step: Step,
 }
 
@@ -358,6 +361,7 @@ impl Execution {
             iteration: None,
             pending_start: false,
             in_parallel: false,
+            iter_cursor: 0,
             step: Step::Enter {
                 idx: root.start_at,
                 input,
@@ -618,7 +622,7 @@ impl Execution {
                 let parent_cursor = th
                     .parent
                     .and_then(|(p, _)| self.threads.get(p).and_then(Option::as_ref))
-                    .map(|p| p.cursor);
+                    .map(|p| p.iter_cursor);
                 let th = match self.threads.get_mut(tid).and_then(Option::as_mut) {
                     Some(t) => t,
                     None => return,
@@ -755,6 +759,7 @@ impl Execution {
             }
             return;
         };
+        let mut parent_cursor = th.cursor;
         if let Some((index, name)) = &th.iteration {
             let kind = if result.is_ok() {
                 "MapIterationSucceeded"
@@ -766,15 +771,22 @@ impl Execution {
             } else {
                 "mapIterationFailedEventDetails"
             };
-            self.emit_at(
+            let id = self.emit_at(
                 th.cursor,
                 th.silent,
                 kind,
                 key,
                 json!({"index": index, "name": name}),
             );
+            if result.is_ok() {
+                parent_cursor = id;
+            }
         }
-        let cursor = if th.silent { None } else { Some(th.cursor) };
+        let cursor = if th.silent {
+            None
+        } else {
+            Some((parent_cursor, th.cursor))
+        };
         self.child_done(parent, slot, tid, cursor, result);
     }
 
@@ -1005,6 +1017,7 @@ impl Execution {
                         iteration: None,
                         pending_start: false,
                         in_parallel: true,
+                        iter_cursor: 0,
                         step: Step::Enter {
                             idx: b.start_at,
                             input: params.clone(),
@@ -1172,7 +1185,7 @@ impl Execution {
         effective: Value,
     ) -> Flow {
         let pattern = pattern_of(&spec.resource);
-        let token = if pattern == Pattern::WaitForTaskToken {
+        let token = if pattern == Pattern::WaitForTaskToken || state.uses_context {
             Some(self.rng.uuid_v4())
         } else {
             None
@@ -1445,12 +1458,15 @@ impl Execution {
             }
         };
         let n = items.len();
-        self.emit(
+        let started = self.emit(
             tid,
             "MapStateStarted",
             "mapStateStartedEventDetails",
             json!({"length": n}),
         );
+        if let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut) {
+            t.iter_cursor = started;
+        }
         let tolerated_count = match &spec.tolerated_failure_count {
             None => None,
             Some(f) => {
@@ -1613,6 +1629,7 @@ impl Execution {
                 iteration: Some((index, state.name.clone())),
                 pending_start: true,
                 in_parallel: false,
+                iter_cursor: 0,
                 step: Step::Enter {
                     idx: spec.processor.start_at,
                     input,
@@ -1638,13 +1655,14 @@ impl Execution {
         parent: Tid,
         slot: usize,
         child: Tid,
-        cursor: Option<u64>,
+        cursor: Option<(u64, u64)>,
         result: Result<Value, Fault>,
     ) {
-        if let Some(c) = cursor
+        if let Some((c, inner)) = cursor
             && let Some(p) = self.threads.get_mut(parent).and_then(Option::as_mut)
         {
             p.cursor = c;
+            p.iter_cursor = inner;
         }
         let Some((block, mut run)) = self.take_run(parent) else {
             return;
@@ -2044,4 +2062,226 @@ enum TaskEvent<'a> {
 
 fn value_type_text(v: &Value) -> String {
     v.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine(src: &str) -> Arc<StateMachine> {
+        match StateMachine::parse(src) {
+            Ok(m) => Arc::new(m),
+            Err(d) => panic!("definition rejected: {d:?}"),
+        }
+    }
+
+    /// Runs to the end, answering every task with `answer` and jumping over timers.
+    fn drive(
+        src: &str,
+        input: Value,
+        mut answer: impl FnMut(&TaskRequest) -> Option<TaskOutcome>,
+    ) -> Execution {
+        let mut e = Execution::start(machine(src), input, ExecutionConfig::default());
+        for _ in 0..100_000 {
+            if e.status() != Status::Running {
+                break;
+            }
+            let mut progressed = false;
+            while let Some(t) = e.poll_task() {
+                progressed = true;
+                if let Some(o) = answer(&t) {
+                    e.complete_task(t.id, o);
+                }
+            }
+            if !progressed {
+                match e.next_timer() {
+                    Some(t) => e.advance_to(t),
+                    None => break,
+                }
+            }
+        }
+        e
+    }
+
+    fn kinds(e: &Execution) -> Vec<&'static str> {
+        e.history().iter().map(|h| h.kind).collect()
+    }
+
+    fn prevs(e: &Execution) -> Vec<u64> {
+        e.history().iter().map(|h| h.previous_event_id).collect()
+    }
+
+    #[test]
+    fn pass_states_shape_data_and_chain_events() {
+        let e = drive(
+            r#"{"StartAt":"A","States":{
+                "A":{"Type":"Pass","Result":{"x":1},"ResultPath":"$.r","Next":"B"},
+                "B":{"Type":"Pass","InputPath":"$.r","End":true}}}"#,
+            json!({"in": true}),
+            |_| None,
+        );
+        assert_eq!(e.status(), Status::Succeeded);
+        assert_eq!(e.output(), Some(&json!({"x": 1})));
+        assert_eq!(
+            kinds(&e),
+            [
+                "ExecutionStarted",
+                "PassStateEntered",
+                "PassStateExited",
+                "PassStateEntered",
+                "PassStateExited",
+                "ExecutionSucceeded"
+            ]
+        );
+        assert_eq!(prevs(&e), [0, 0, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn lambda_task_retries_on_the_virtual_clock_then_succeeds() {
+        let mut calls = 0;
+        let e = drive(
+            r#"{"StartAt":"T","States":{"T":{"Type":"Task",
+                "Resource":"arn:aws:lambda:us-east-1:1:function:f",
+                "Retry":[{"ErrorEquals":["Boom"],"IntervalSeconds":2,"BackoffRate":3}],"End":true}}}"#,
+            json!({}),
+            |_| {
+                calls += 1;
+                Some(if calls < 3 {
+                    TaskOutcome::Failure(Failure::new("Boom", "bad"))
+                } else {
+                    TaskOutcome::Success(json!("ok"))
+                })
+            },
+        );
+        assert_eq!(e.output(), Some(&json!("ok")));
+        let scheduled: Vec<i64> = e
+            .history()
+            .iter()
+            .filter(|h| h.kind == "LambdaFunctionScheduled")
+            .map(|h| h.timestamp_ms)
+            .collect();
+        let t0 = ExecutionConfig::default().start_time_ms;
+        assert_eq!(scheduled, [t0, t0 + 2000, t0 + 8000]);
+    }
+
+    #[test]
+    fn catch_puts_the_error_output_at_result_path() {
+        let e = drive(
+            r#"{"StartAt":"T","States":{
+                "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                     "Catch":[{"ErrorEquals":["States.TaskFailed"],"ResultPath":"$.err","Next":"D"}],"End":true},
+                "D":{"Type":"Succeed"}}}"#,
+            json!({"a": 1}),
+            |_| Some(TaskOutcome::Failure(Failure::new("E", "why"))),
+        );
+        assert_eq!(
+            e.output(),
+            Some(&json!({"a": 1, "err": {"Error": "E", "Cause": "why"}}))
+        );
+        assert!(kinds(&e).contains(&"TaskFailed"));
+    }
+
+    #[test]
+    fn task_timeout_fires_in_virtual_time() {
+        let e = drive(
+            r#"{"StartAt":"T","States":{"T":{"Type":"Task","TimeoutSeconds":5,
+                "Resource":"arn:aws:states:::lambda:invoke","End":true}}}"#,
+            json!({}),
+            |_| None,
+        );
+        assert_eq!(e.status(), Status::Failed);
+        assert_eq!(
+            e.failure().map(|f| f.error.as_str()),
+            Some("States.Timeout")
+        );
+        assert_eq!(e.now_ms(), ExecutionConfig::default().start_time_ms + 5000);
+    }
+
+    #[test]
+    fn an_hour_long_wait_finishes_at_once_with_an_hour_in_the_timestamps() {
+        let e = drive(
+            r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}"#,
+            json!({}),
+            |_| None,
+        );
+        let h = e.history();
+        let first = h.first().map(|x| x.timestamp_ms).unwrap_or(0);
+        let last = h.last().map(|x| x.timestamp_ms).unwrap_or(0);
+        assert_eq!(last - first, 3_600_000);
+        assert_eq!(e.status(), Status::Succeeded);
+    }
+
+    #[test]
+    fn parallel_outputs_branch_results_in_order() {
+        let e = drive(
+            r#"{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+                {"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"End":true}}},
+                {"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}]}}}"#,
+            json!({}),
+            |_| Some(TaskOutcome::Success(json!(2))),
+        );
+        assert_eq!(e.output(), Some(&json!([1, 2])));
+    }
+
+    #[test]
+    fn map_iterations_chain_previous_event_ids_as_aws_does() {
+        let e = drive(
+            r#"{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"End":true,
+                "ItemProcessor":{"StartAt":"H","States":{"H":{"Type":"Pass","End":true}}}}}}"#,
+            json!([1, 2]),
+            |_| None,
+        );
+        assert_eq!(e.output(), Some(&json!([1, 2])));
+        // 1 Started, 2 MapEntered, 3 MapStarted, 4 IterStarted, 5/6 Pass, 7 IterSucceeded,
+        // 8 IterStarted, 9/10 Pass, 11 IterSucceeded, 12 MapSucceeded, 13 MapExited, 14 Done.
+        assert_eq!(prevs(&e), [0, 0, 2, 3, 4, 5, 6, 6, 8, 9, 10, 11, 11, 13]);
+    }
+
+    #[test]
+    fn stop_aborts_a_waiting_execution() {
+        let mut e = Execution::start(
+            machine(r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}"#),
+            json!({}),
+            ExecutionConfig::default(),
+        );
+        e.stop(None, None);
+        assert_eq!(e.status(), Status::Aborted);
+        assert_eq!(kinds(&e).last(), Some(&"ExecutionAborted"));
+        assert_eq!(e.next_timer(), None);
+    }
+
+    #[test]
+    fn a_missing_output_path_is_a_runtime_error_no_catcher_handles() {
+        let e = drive(
+            r#"{"StartAt":"T","States":{
+                "T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f",
+                     "OutputPath":"$.no.such","Catch":[{"ErrorEquals":["States.ALL"],"Next":"D"}],"End":true},
+                "D":{"Type":"Succeed"}}}"#,
+            json!({}),
+            |_| Some(TaskOutcome::Success(json!({}))),
+        );
+        assert_eq!(e.status(), Status::Failed);
+        let f = e.failure().cloned().unwrap_or(Failure::runtime(""));
+        assert_eq!(f.error, "States.Runtime");
+        assert_eq!(
+            f.cause.as_deref(),
+            Some(
+                "An error occurred while executing the state 'T' (entered at the event id #2). \
+                 Invalid path '$.no.such' : Missing property in path $['no']"
+            )
+        );
+    }
+
+    #[test]
+    fn a_large_map_runs_in_linear_time() {
+        let items: Vec<Value> = (0..5000).map(Value::from).collect();
+        let e = drive(
+            r#"{"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+                "ItemProcessor":{"StartAt":"H","States":{"H":{"Type":"Pass","End":true}}}}}}"#,
+            Value::Array(items),
+            |_| None,
+        );
+        assert_eq!(e.status(), Status::Succeeded);
+        assert_eq!(e.history().len(), 6 + 4 * 5000);
+    }
 }
