@@ -1397,10 +1397,13 @@ impl Parser<'_> {
                     )));
                 }
                 Some('\\') => {
+                    // A backslash keeps the next character from closing the name, and both stay
+                    // in it: AWS reads `['a\"b']` as the key `a\"b` (recorded).
                     self.pos += 1;
                     let c = self
                         .peek()
                         .ok_or_else(|| invalid("unterminated escape in quoted name"))?;
+                    out.push('\\');
                     out.push(c);
                     self.pos += 1;
                 }
