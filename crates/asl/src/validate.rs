@@ -73,13 +73,22 @@ impl Diagnostic {
         if self.pointer.is_empty() {
             return Some("/".into());
         }
-        Some(
-            self.pointer
-                .split('/')
-                .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
-                .collect::<Vec<_>>()
-                .join("/"),
-        )
+        // AWS writes array elements as `Choices[0]` and state names unescaped.
+        let mut out = String::new();
+        let mut previous = "";
+        for seg in self.pointer.split('/').skip(1) {
+            let index = !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit());
+            if index && previous != "States" && !out.is_empty() {
+                out.push('[');
+                out.push_str(seg);
+                out.push(']');
+            } else {
+                out.push('/');
+                out.push_str(&seg.replace("~1", "/").replace("~0", "~"));
+            }
+            previous = seg;
+        }
+        Some(out)
     }
 
     /// Fills `line`/`column` from the source text the definition was parsed from.
@@ -242,10 +251,7 @@ mod tests {
     fn unknown_fields_are_named() {
         let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Foo": 1}}});
         let d = codes(&def);
-        assert_eq!(
-            d[0].1,
-            "The field \"Foo\" is not supported by Step Functions"
-        );
+        assert_eq!(d[0].1, "Field 'Foo' is not supported");
         assert_eq!(d[0].2, "/States/A");
     }
 
@@ -328,7 +334,7 @@ mod tests {
         let msg = create_error_message(&def, &validate(&def)).unwrap_or_default();
         assert_eq!(
             msg,
-            "Invalid State Machine Definition: ''SCHEMA_VALIDATION_FAILED: The field \"X\" is not supported by Step Functions at /States/A', 'SCHEMA_VALIDATION_FAILED: The field \"Y\" is not supported by Step Functions at /States/A''"
+            "Invalid State Machine Definition: ''SCHEMA_VALIDATION_FAILED: Field 'X' is not supported at /States/A', 'SCHEMA_VALIDATION_FAILED: Field 'Y' is not supported at /States/A''"
         );
     }
 
@@ -356,5 +362,122 @@ mod tests {
         let def = json!({"StartAt": "S", "States": {"S": def}});
         let d = validate(&def);
         assert!(d.iter().any(|d| d.code == "TOO_DEEPLY_NESTED"));
+    }
+
+    #[test]
+    fn locations_write_array_elements_in_brackets() {
+        let def = json!({"StartAt": "C", "States": {"C": {"Type": "Choice", "Default": "Z",
+            "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "Ghost"}]},
+            "Z": {"Type": "Pass", "End": true}}});
+        let d = validate(&def);
+        assert_eq!(
+            d[0].location().as_deref(),
+            Some("/States/C/Choices[0]/Next")
+        );
+        let d = Diagnostic::new("X", "m", "/States/a~1b/Branches/0/States/1");
+        assert_eq!(
+            d.location().as_deref(),
+            Some("/States/a/b/Branches[0]/States/1")
+        );
+    }
+
+    #[test]
+    fn query_language_resolves_like_aws() {
+        // Only the exact "JSONPath" is JSONPath; other spellings mean JSONata and are reported
+        // at the field.
+        let def = json!({"StartAt": "X", "States": {"X": {"Type": "Pass",
+            "QueryLanguage": "jsonata", "Output": {"v": "{% 1 %}"}, "InputPath": "$.a", "End": true}}});
+        let d: Vec<(String, Option<String>)> = validate(&def)
+            .into_iter()
+            .map(|d| (d.message.clone(), d.location()))
+            .collect();
+        assert_eq!(
+            d,
+            vec![
+                (
+                    "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage".to_string(),
+                    Some("/States/X".to_string())
+                ),
+                (
+                    "Value should be one of the following: [JSONPath, JSONata]".to_string(),
+                    Some("/States/X/QueryLanguage".to_string())
+                ),
+            ]
+        );
+        // A downgrade is the whole answer for that state.
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "X", "States": {"X": {"Type": "Pass",
+            "QueryLanguage": "JSONPath", "Output": 1, "End": true}}});
+        let d = validate(&def);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].message,
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
+        );
+        // Nested states inherit the machine's language, not the enclosing state's.
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "QueryLanguage": "JSONata",
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Output": 1, "End": true}}},
+            "End": true}}});
+        assert_eq!(
+            validate(&def)[0].pointer,
+            "/States/M/ItemProcessor/States/P"
+        );
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+            "ItemProcessor": {"QueryLanguage": "JSONata", "StartAt": "P",
+                "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}});
+        assert_eq!(
+            validate(&def)[0].message,
+            "Field 'QueryLanguage' is not supported"
+        );
+    }
+
+    #[test]
+    fn a_top_level_loop_has_no_terminal_state() {
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+            "B": {"Type": "Pass", "Next": "A"}, "Unused": {"Type": "Pass", "Next": "A"}}});
+        let d = validate(&def);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            create_error_message(&def, &d).as_deref(),
+            Some(
+                "Invalid State Machine Definition: 'MISSING_END_STATE: Workflow has no terminal state at null'"
+            )
+        );
+        // Inside a Map or a branch a loop is allowed.
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+                "B": {"Type": "Pass", "Next": "A"}}}}}});
+        assert!(validate(&def).is_empty());
+    }
+
+    #[test]
+    fn ranges_and_exclusive_fields_are_located_at_the_field() {
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": -1,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true}}});
+        let d = validate(&def);
+        assert_eq!(
+            (d[0].message.as_str(), d[0].pointer.as_str()),
+            ("Minimum value is 0", "/States/M/MaxConcurrency")
+        );
+        let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}});
+        assert_eq!(validate(&def)[0].pointer, "/States/F/Error");
+        let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "End": true}}});
+        assert_eq!(validate(&def).len(), 1);
+        let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "TimeoutSeconds": 5, "HeartbeatSeconds": 5, "End": true}}});
+        assert_eq!(validate(&def)[0].pointer, "/States/T/HeartbeatSeconds");
+    }
+
+    #[test]
+    fn non_object_definitions_are_refused_without_a_location() {
+        for def in [json!("a string"), json!([]), json!(1), Value::Null] {
+            let d = validate(&def);
+            assert_eq!(d.len(), 1);
+            assert_eq!(d[0].message, "Definition must be a valid JSON object");
+            assert_eq!(d[0].location(), None);
+        }
+        let d = validate_source(" ", &Options::default());
+        assert_eq!(d[0].message, "Definition must be a valid JSON object");
     }
 }

@@ -203,10 +203,7 @@ impl Schema<'_> {
     }
 
     fn not_supported(&mut self, pointer: &str, field: &str) {
-        self.err(
-            pointer,
-            format!("The field \"{field}\" is not supported by Step Functions"),
-        );
+        self.err(pointer, format!("Field '{field}' is not supported"));
     }
 
     fn required(&mut self, pointer: &str, fields: &[&str]) {
@@ -263,35 +260,25 @@ impl Schema<'_> {
         if let Some(v) = obj.get("Version") {
             self.expect_type("/Version", v, "STRING");
         }
-        if let Some(v) = obj.get("TimeoutSeconds")
-            && as_integer(v).is_none_or(|n| n < 0)
-        {
-            self.err("/TimeoutSeconds", "Expected value of type [INTEGER]");
+        if let Some(v) = obj.get("TimeoutSeconds") {
+            self.int_range(v, "/TimeoutSeconds", 0, 99_999_999);
         }
-        self.top = match obj.get("QueryLanguage") {
-            None => Lang::JsonPath,
-            Some(v) => self
-                .language_value("/QueryLanguage", v)
-                .unwrap_or(Lang::JsonPath),
-        };
+        if let Some(v) = obj.get("QueryLanguage") {
+            self.language_value("/QueryLanguage", v);
+        }
+        self.top = resolve_language(obj.get("QueryLanguage"), Lang::JsonPath);
         self.block(obj, "", 0);
     }
 
-    fn language_value(&mut self, pointer: &str, v: &Value) -> Option<Lang> {
+    /// Reports a `QueryLanguage` outside AWS's enum (at the field itself).
+    fn language_value(&mut self, pointer: &str, v: &Value) {
         match v.as_str() {
-            Some("JSONPath") => Some(Lang::JsonPath),
-            Some("JSONata") => Some(Lang::Jsonata),
-            Some(_) => {
-                self.err(
-                    pointer,
-                    "Value should be one of the following: [JSONPath, JSONata]",
-                );
-                None
-            }
-            None => {
-                self.err(pointer, "Expected value of type [STRING]");
-                None
-            }
+            Some("JSONPath" | "JSONata") => {}
+            Some(_) => self.err(
+                pointer,
+                "Value should be one of the following: [JSONPath, JSONata]",
+            ),
+            None => self.err(pointer, "Expected value of type [STRING]"),
         }
     }
 
@@ -413,18 +400,16 @@ impl Schema<'_> {
         };
 
         // The state's language: its own, else the machine's (never an enclosing state's).
-        let own = match obj.get("QueryLanguage") {
-            Some(v) => self.language_value(&pointer_child(p, "QueryLanguage"), v),
-            None => None,
-        };
-        let downgrade = self.top == Lang::Jsonata && own == Some(Lang::JsonPath);
+        let declared = obj.get("QueryLanguage");
+        let downgrade =
+            self.top == Lang::Jsonata && declared.and_then(Value::as_str) == Some("JSONPath");
         if downgrade {
             self.err(
                 p,
                 "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
             );
         }
-        let lang = own.unwrap_or(self.top);
+        let lang = resolve_language(declared, self.top);
 
         // Fields.
         let (both, jp, ja) = fields_of(ty);
@@ -432,21 +417,23 @@ impl Schema<'_> {
             Lang::JsonPath => (jp, ja),
             Lang::Jsonata => (ja, jp),
         };
+        let own_field =
+            |k: &str| matches!(k, "Type" | "Comment" | "QueryLanguage") || both.contains(&k);
         for key in obj.keys() {
             let k = key.as_str();
-            if matches!(k, "Type" | "Comment" | "QueryLanguage")
-                || both.contains(&k)
-                || mine.contains(&k)
-            {
-                continue;
+            if !(own_field(k) || mine.contains(&k) || theirs.contains(&k)) {
+                self.not_supported(p, k);
             }
-            if theirs.contains(&k) {
-                if !downgrade {
-                    self.language_mismatch(p, lang, k);
+        }
+        if !downgrade {
+            for key in obj.keys() {
+                if theirs.contains(&key.as_str()) && !own_field(key) {
+                    self.language_mismatch(p, lang, key);
                 }
-                continue;
             }
-            self.not_supported(p, k);
+        }
+        if let Some(v) = declared {
+            self.language_value(&pointer_child(p, "QueryLanguage"), v);
         }
         if let Some(v) = obj.get("Comment") {
             self.expect_type(&pointer_child(p, "Comment"), v, "STRING");
@@ -683,10 +670,7 @@ impl Schema<'_> {
         let path_field = format!("{field}Path");
         let literal = obj.get(field);
         if literal.is_some() && obj.contains_key(&path_field) {
-            self.err(
-                p,
-                format!("These fields cannot be specified together: [{field}, {path_field}]"),
-            );
+            self.exclusive(p, field, &path_field);
         }
         if lang == Lang::JsonPath
             && let Some(v) = obj.get(&path_field)
@@ -703,16 +687,7 @@ impl Schema<'_> {
         if lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata) {
             return None;
         }
-        match as_integer(v) {
-            Some(n) if (1..=99_999_999).contains(&n) => Some(n),
-            _ => {
-                self.err(
-                    &pointer_child(p, field),
-                    format!("The value for the field '{field}' must be a positive integer"),
-                );
-                None
-            }
-        }
+        self.int_range(v, &pointer_child(p, field), 1, 99_999_999)
     }
 
     fn resource(&mut self, r: &str, pointer: &str) {
@@ -981,11 +956,8 @@ impl Schema<'_> {
         }
         if let Some(v) = obj.get("Seconds") {
             let expr = lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata);
-            if !expr && as_integer(v).is_none_or(|n| !(0..=99_999_999).contains(&n)) {
-                self.err(
-                    &pointer_child(p, "Seconds"),
-                    "The value for the field 'Seconds' must be an integer between 0 and 99999999",
-                );
+            if !expr {
+                self.int_range(v, &pointer_child(p, "Seconds"), 0, 99_999_999);
             }
         }
         if let Some(v) = obj.get("Timestamp") {
@@ -1009,10 +981,7 @@ impl Schema<'_> {
     fn fail(&mut self, obj: &Map<String, Value>, p: &str, lang: Lang) {
         for (lit, path) in [("Error", "ErrorPath"), ("Cause", "CausePath")] {
             if obj.contains_key(lit) && obj.contains_key(path) {
-                self.err(
-                    p,
-                    format!("These fields cannot be specified together: [{lit}, {path}]"),
-                );
+                self.exclusive(p, lit, path);
             }
             if let Some(v) = obj.get(lit) {
                 self.expect_type(&pointer_child(p, lit), v, "STRING");
@@ -1099,29 +1068,18 @@ impl Schema<'_> {
             ),
         ] {
             if obj.contains_key(field) && obj.contains_key(path) && lang == Lang::JsonPath {
-                self.err(
-                    p,
-                    format!("These fields cannot be specified together: [{field}, {path}]"),
-                );
+                self.exclusive(p, field, path);
             }
             let Some(v) = obj.get(field) else { continue };
             if lang == Lang::Jsonata && v.as_str().is_some_and(syntax::is_jsonata) {
                 continue;
             }
-            let ok = match max {
-                None => as_integer(v).is_some_and(|n| n >= 0),
-                Some(m) => v.as_f64().is_some_and(|x| (0.0..=m).contains(&x)),
-            };
-            if !ok {
-                let what = if max.is_some() {
-                    "a number between 0 and 100"
-                } else {
-                    "a non-negative integer"
-                };
-                self.err(
-                    &pointer_child(p, field),
-                    format!("The value for the field '{field}' must be {what}"),
-                );
+            let fp = pointer_child(p, field);
+            match max {
+                None => {
+                    self.int_range(v, &fp, 0, i64::MAX);
+                }
+                Some(m) => self.number_range(v, &fp, 0.0, m),
             }
         }
         for f in ["ItemReader", "ItemBatcher", "ResultWriter"] {
@@ -1172,12 +1130,18 @@ impl Schema<'_> {
                             );
                         }
                     }
-                    "IntervalSeconds" => self.int_range(val, &kp, k, 1, 99_999_999),
-                    "MaxAttempts" => self.int_range(val, &kp, k, 0, 99_999_999),
-                    "MaxDelaySeconds" => self.int_range(val, &kp, k, 1, 31_622_400),
+                    "IntervalSeconds" => {
+                        self.int_range(val, &kp, 1, 99_999_999);
+                    }
+                    "MaxAttempts" => {
+                        self.int_range(val, &kp, 0, 99_999_999);
+                    }
+                    "MaxDelaySeconds" => {
+                        self.int_range(val, &kp, 1, 31_622_400);
+                    }
                     "BackoffRate" => {
                         if val.as_f64().is_none_or(|x| x < 1.0) {
-                            self.err(&kp, "The value for the field 'BackoffRate' must be a number greater than or equal to 1.0");
+                            self.number_range(val, &kp, 1.0, f64::MAX);
                         }
                     }
                     "JitterStrategy" => self.enum_value(&kp, val, &["FULL", "NONE"]),
@@ -1270,15 +1234,38 @@ impl Schema<'_> {
         has_all && names.len() == 1
     }
 
-    fn int_range(&mut self, v: &Value, pointer: &str, field: &str, min: i64, max: i64) {
-        if as_integer(v).is_none_or(|n| n < min || n > max) {
-            self.err(
-                pointer,
-                format!(
-                    "The value for the field '{field}' must be an integer between {min} and {max}"
-                ),
-            );
+    /// An integer within `[min, max]`, reported as AWS's schema does; returns the value if valid.
+    fn int_range(&mut self, v: &Value, pointer: &str, min: i64, max: i64) -> Option<i64> {
+        let Some(n) = as_integer(v) else {
+            self.err(pointer, "Expected value of type [INTEGER]");
+            return None;
+        };
+        if n < min {
+            self.err(pointer, format!("Minimum value is {min}"));
+            None
+        } else if n > max {
+            self.err(pointer, format!("Maximum value is {max}"));
+            None
+        } else {
+            Some(n)
         }
+    }
+
+    fn number_range(&mut self, v: &Value, pointer: &str, min: f64, max: f64) {
+        match v.as_f64() {
+            None => self.err(pointer, "Expected value of type [NUMBER]"),
+            Some(x) if x < min => self.err(pointer, format!("Minimum value is {min:?}")),
+            Some(x) if x > max => self.err(pointer, format!("Maximum value is {max:?}")),
+            Some(_) => {}
+        }
+    }
+
+    /// Two fields that exclude each other; located at the first.
+    fn exclusive(&mut self, p: &str, first: &str, second: &str) {
+        self.err(
+            &pointer_child(p, first),
+            format!("These fields cannot be specified together: [{first}, {second}]"),
+        );
     }
 }
 
@@ -1288,6 +1275,16 @@ enum PathKind {
     Result,
     Reference,
     PathOrIntrinsic,
+}
+
+/// The language a `QueryLanguage` field selects: exactly `"JSONPath"` is JSONPath, any other
+/// value (other spellings included) is JSONata, and an absent field inherits.
+fn resolve_language(declared: Option<&Value>, inherited: Lang) -> Lang {
+    match declared {
+        None => inherited,
+        Some(v) if v.as_str() == Some("JSONPath") => Lang::JsonPath,
+        Some(_) => Lang::Jsonata,
+    }
 }
 
 /// An integer, also when written with a zero fraction (`1.0`).
