@@ -203,6 +203,10 @@ impl Call {
                 if s.trim().is_empty() {
                     return Ok(Value::Null);
                 }
+                if s.trim() == "-0" {
+                    // Jackson reads `-0` as the integer 0 (serde_json would make it -0.0).
+                    return Ok(Value::from(0));
+                }
                 serde_json::from_str(s).map_err(|_| {
                     format!("The argument of {name} could not be parsed as JSON: '{s}'")
                 })
@@ -839,6 +843,7 @@ mod tests {
         assert_eq!(ev("States.JsonToString($.o)"), json!("{\"k\":[1]}"));
         assert_eq!(ev("States.StringToJson('{\"a\": 1}')"), json!({"a": 1}));
         assert_eq!(ev("States.StringToJson(' ')"), json!(null));
+        assert_eq!(ev("States.StringToJson('-0')"), json!(0));
         assert_eq!(
             ev("States.JsonMerge($.o, States.StringToJson('{\"z\":0}'), false)"),
             json!({"k": [1], "z": 0})

@@ -345,6 +345,36 @@ pub fn java_to_string(v: &Value) -> String {
     out
 }
 
+/// A JSON number as Java prints it: integers plainly, doubles as `Double.toString` does
+/// (`1.0`, `1.1`, `1.0E20`, `1.5E-5`).
+pub fn java_number(n: &Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let Some(x) = n.as_f64() else {
+        return n.to_string();
+    };
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let a = x.abs();
+    if a == 0.0 || (1e-3..1e7).contains(&a) {
+        let s = format!("{x}");
+        return if s.contains('.') { s } else { format!("{s}.0") };
+    }
+    let s = format!("{x:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    format!("{mantissa}E{exp}")
+}
+
 fn java_to_string_into(v: &Value, out: &mut String, depth: usize) {
     if depth > MAX_SCAN_DEPTH {
         out.push_str("...");
@@ -353,7 +383,7 @@ fn java_to_string_into(v: &Value, out: &mut String, depth: usize) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => out.push_str(&java_number(n)),
         Value::String(s) => out.push_str(s),
         Value::Array(a) => {
             out.push('[');
@@ -2057,6 +2087,17 @@ mod tests {
             java_to_string(&json!({"Id": "x", "L": [1, "a"], "N": null})),
             "{Id=x, L=[1, a], N=null}"
         );
+        for (v, want) in [
+            (json!(1.1), "1.1"),
+            (json!(1.0), "1.0"),
+            (json!(-0.0), "-0.0"),
+            (json!(1e20), "1.0E20"),
+            (json!(1.5e-5), "1.5E-5"),
+            (json!(12345678.9), "1.23456789E7"),
+            (json!(42), "42"),
+        ] {
+            assert_eq!(java_to_string(&v), want);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use asl::Failure;
 use asl::choice::Rule;
+use asl::intrinsics;
 use asl::jsonpath::{self, Path, Roots};
 use asl::payload;
 use asl::rng::Rng;
@@ -100,21 +101,16 @@ pub enum Outcome {
 /// Why a case was not run here.
 pub type Skip = String;
 
-fn apply_path(path: Option<&Value>, input: Value, ctx: &Value) -> Result<Value, Failure> {
+fn apply_path_roots(path: Option<&Value>, roots: Roots<'_>) -> Result<Value, Failure> {
     match path {
-        None => Ok(input),
+        None => Ok(roots.input.clone()),
         Some(Value::Null) => Ok(json!({})),
         Some(Value::String(p)) => {
             let parsed = Path::parse(p).map_err(|e| Failure::runtime(e.to_string()))?;
-            let roots = Roots {
-                input: &input,
-                context: ctx,
-                variables: None,
-            };
             parsed.select(roots).map_err(|_| {
                 let doc = match parsed.root() {
-                    jsonpath::Root::Context => ctx,
-                    _ => &input,
+                    jsonpath::Root::Context => roots.context,
+                    _ => roots.input,
                 };
                 Failure::runtime(format!(
                     "Invalid path '{p}' : {}",
@@ -126,7 +122,45 @@ fn apply_path(path: Option<&Value>, input: Value, ctx: &Value) -> Result<Value, 
     }
 }
 
-/// Runs a definition made only of Pass, Choice, Succeed and Fail states (JSONPath mode).
+fn apply_path(
+    path: Option<&Value>,
+    input: Value,
+    ctx: &Value,
+    vars: &Map<String, Value>,
+) -> Result<Value, Failure> {
+    apply_path_roots(
+        path,
+        Roots {
+            input: &input,
+            context: ctx,
+            variables: Some(vars),
+        },
+    )
+}
+
+/// Evaluates an `Assign` block with `$` = `input`; the new values apply after the state.
+fn assign(
+    block: Option<&Value>,
+    input: &Value,
+    ctx: &Value,
+    vars: &Map<String, Value>,
+    rng: &mut Rng,
+) -> Result<Map<String, Value>, Failure> {
+    let Some(block) = block else {
+        return Ok(Map::new());
+    };
+    let roots = Roots {
+        input,
+        context: ctx,
+        variables: Some(vars),
+    };
+    match payload::resolve(block, roots, rng)? {
+        Value::Object(m) => Ok(m),
+        _ => Ok(Map::new()),
+    }
+}
+
+/// Runs a definition made only of Pass, Choice, Wait, Succeed and Fail states (JSONPath mode).
 pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
     let def = case.get("definition").ok_or("no definition")?;
     let status = case["expected"]["status"].as_str().unwrap_or_default();
@@ -150,13 +184,13 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
         .to_string();
     let mut data = case.get("input").cloned().unwrap_or(json!({}));
     let mut rng = Rng::new(7);
-    let vars = Map::new();
+    let mut vars: Map<String, Value> = Map::new();
     for _ in 0..100 {
         let st = states.get(&name).ok_or(format!("no state {name}"))?;
         if st.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
             return Err("JSONata state".into());
         }
-        for unsupported in ["Assign", "Arguments", "Output"] {
+        for unsupported in ["Arguments", "Output"] {
             if st.get(unsupported).is_some() {
                 return Err(format!("state uses {unsupported}"));
             }
@@ -164,7 +198,7 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
         let ctx = context_object(case, &name);
         let ty = st.get("Type").and_then(Value::as_str).unwrap_or_default();
         let fail = |f: Failure| Ok(Outcome::Failed(f.error, f.cause));
-        let effective = match apply_path(st.get("InputPath"), data.clone(), &ctx) {
+        let effective = match apply_path(st.get("InputPath"), data.clone(), &ctx, &vars) {
             Ok(v) => v,
             Err(f) => return fail(f),
         };
@@ -186,6 +220,10 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
                 } else {
                     effective.clone()
                 };
+                let new_vars = match assign(st.get("Assign"), &result, &ctx, &vars, &mut rng) {
+                    Ok(m) => m,
+                    Err(f) => return fail(f),
+                };
                 let merged = match st.get("ResultPath") {
                     None => result,
                     Some(Value::Null) => data.clone(),
@@ -200,7 +238,13 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
                     },
                     Some(other) => return Err(format!("bad ResultPath {other}")),
                 };
-                data = match apply_path(st.get("OutputPath"), merged, &ctx) {
+                vars.extend(new_vars);
+                let roots = Roots {
+                    input: &merged,
+                    context: &ctx,
+                    variables: Some(&vars),
+                };
+                data = match apply_path_roots(st.get("OutputPath"), roots) {
                     Ok(v) => v,
                     Err(f) => return fail(f),
                 };
@@ -215,11 +259,13 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
                     .and_then(Value::as_array)
                     .ok_or("Choice without Choices")?;
                 let mut chosen = None;
+                let mut assign_block = st.get("Assign");
                 for r in rules {
                     let rule = Rule::parse(r).map_err(|e| format!("rule rejected: {e}"))?;
                     match rule.matches(roots) {
                         Ok(true) => {
                             chosen = r.get("Next").and_then(Value::as_str).map(str::to_string);
+                            assign_block = r.get("Assign");
                             break;
                         }
                         Ok(false) => {}
@@ -231,7 +277,12 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 });
-                data = match apply_path(st.get("OutputPath"), effective, &ctx) {
+                let new_vars = match assign(assign_block, &effective, &ctx, &vars, &mut rng) {
+                    Ok(m) => m,
+                    Err(f) => return fail(f),
+                };
+                vars.extend(new_vars);
+                data = match apply_path(st.get("OutputPath"), effective, &ctx, &vars) {
                     Ok(v) => v,
                     Err(f) => return fail(f),
                 };
@@ -243,17 +294,60 @@ pub fn run_simple(case: &Value) -> Result<Outcome, Skip> {
                 }
             }
             "Succeed" => {
-                return match apply_path(st.get("OutputPath"), effective, &ctx) {
+                return match apply_path(st.get("OutputPath"), effective, &ctx, &vars) {
                     Ok(v) => Ok(Outcome::Succeeded(v)),
                     Err(f) => fail(f),
                 };
             }
             "Fail" => {
-                if st.get("ErrorPath").is_some() || st.get("CausePath").is_some() {
-                    return Err("Fail with ErrorPath/CausePath".into());
+                let mut field = |lit: &str, path: &str| -> Result<Option<String>, Failure> {
+                    if let Some(v) = st.get(lit).and_then(Value::as_str) {
+                        return Ok(Some(v.to_string()));
+                    }
+                    let Some(expr) = st.get(path).and_then(Value::as_str) else {
+                        return Ok(None);
+                    };
+                    let v = if intrinsics::is_intrinsic(expr) {
+                        intrinsics::evaluate(expr, path, roots, &mut rng)?
+                    } else {
+                        let p = Path::parse(expr).map_err(|e| Failure::runtime(e.to_string()))?;
+                        payload::select_field(&p, path, roots)?
+                    };
+                    Ok(Some(match v {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    }))
+                };
+                let error = match field("Error", "ErrorPath") {
+                    Ok(e) => e,
+                    Err(f) => return fail(f),
+                };
+                let cause = match field("Cause", "CausePath") {
+                    Ok(c) => c,
+                    Err(f) => return fail(f),
+                };
+                return Ok(Outcome::Failed(error.unwrap_or_default(), cause));
+            }
+            "Wait" => {
+                // Time is not modelled here: only the data flow (InputPath, OutputPath).
+                for timed in ["SecondsPath", "TimestampPath", "Timestamp"] {
+                    if st.get(timed).is_some() {
+                        return Err(format!("Wait with {timed}"));
+                    }
                 }
-                let s = |k: &str| st.get(k).and_then(Value::as_str).map(str::to_string);
-                return Ok(Outcome::Failed(s("Error").unwrap_or_default(), s("Cause")));
+                let new_vars = match assign(st.get("Assign"), &effective, &ctx, &vars, &mut rng) {
+                    Ok(m) => m,
+                    Err(f) => return fail(f),
+                };
+                vars.extend(new_vars);
+                data = match apply_path(st.get("OutputPath"), effective, &ctx, &vars) {
+                    Ok(v) => v,
+                    Err(f) => return fail(f),
+                };
+                if st.get("End").and_then(Value::as_bool) == Some(true) {
+                    return Ok(Outcome::Succeeded(data));
+                }
+                name = next.ok_or("Wait without Next or End")?;
             }
             other => return Err(format!("state type {other}")),
         }
