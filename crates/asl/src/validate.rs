@@ -163,8 +163,19 @@ pub fn validate_source(source: &str, options: &Options) -> Vec<Diagnostic> {
 /// diagnostics are empty. Several problems are quoted one by one and joined with `", "`.
 pub fn create_error_message(definition: &Value, diagnostics: &[Diagnostic]) -> Option<String> {
     let first = diagnostics.first()?;
-    let others: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.code != LABEL).collect();
+    let jsonata = |d: &Diagnostic| d.code.ends_with("_JSONATA_EXPRESSION");
+    let others: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.code != LABEL && !jsonata(d))
+        .collect();
     if others.is_empty() {
+        // A JSONata expression error is reported on its own.
+        if let Some(d) = diagnostics.iter().find(|d| jsonata(d)) {
+            return Some(format!(
+                "Invalid State Machine Definition: '{}'",
+                render_one(d)
+            ));
+        }
         // Label problems surface as the service's own ValueError text around the definition.
         return Some(format!(
             "Error=ValueError Args=[{}] in definition '{}'.",

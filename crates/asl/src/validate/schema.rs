@@ -470,6 +470,78 @@ impl Schema<'_> {
                 self.catch(v, &pointer_child(p, "Catch"), lang);
             }
         }
+        if lang == Lang::Jsonata {
+            self.jsonata_fields(obj, p);
+        }
+    }
+
+    /// The JSONata expressions of a JSONata state, in the fields AWS parses as JSONata.
+    fn jsonata_fields(&mut self, obj: &Map<String, Value>, p: &str) {
+        for (k, v) in obj {
+            let kp = pointer_child(p, k);
+            match k.as_str() {
+                "Output"
+                | "Assign"
+                | "Arguments"
+                | "Items"
+                | "ItemSelector"
+                | "Seconds"
+                | "Timestamp"
+                | "TimeoutSeconds"
+                | "HeartbeatSeconds"
+                | "MaxConcurrency"
+                | "ToleratedFailureCount"
+                | "ToleratedFailurePercentage"
+                | "Error"
+                | "Cause"
+                | "ItemReader"
+                | "ItemBatcher"
+                | "ResultWriter" => {
+                    self.jsonata_value(v, &kp, false, 0);
+                }
+                "Choices" | "Catch" => {
+                    let in_catch = k == "Catch";
+                    for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+                        let ip = pointer_child(&kp, &i.to_string());
+                        for (f, fv) in item.as_object().into_iter().flatten() {
+                            if matches!(f.as_str(), "Condition" | "Output" | "Assign") {
+                                self.jsonata_value(fv, &pointer_child(&ip, f), in_catch, 0);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn jsonata_value(&mut self, v: &Value, pointer: &str, error_output: bool, depth: usize) {
+        if depth > MAX_TEMPLATE_DEPTH {
+            return;
+        }
+        match v {
+            Value::String(s) if syntax::is_jsonata(s) => {
+                if let Err((code, message)) = syntax::check_jsonata(s, error_output) {
+                    self.diags.push(Diagnostic::new(code, message, pointer));
+                }
+            }
+            Value::Object(map) => {
+                for (k, x) in map {
+                    self.jsonata_value(x, &pointer_child(pointer, k), error_output, depth + 1);
+                }
+            }
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    self.jsonata_value(
+                        x,
+                        &pointer_child(pointer, &i.to_string()),
+                        error_output,
+                        depth + 1,
+                    );
+                }
+            }
+            _ => {}
+        }
     }
 
     fn language_mismatch(&mut self, pointer: &str, lang: Lang, field: &str) {
@@ -537,12 +609,11 @@ impl Schema<'_> {
         let ok = match v {
             Value::Null => nullable,
             Value::String(s) => match kind {
-                PathKind::Path => syntax::is_path(s),
-                PathKind::Result => syntax::is_result_reference_path(s),
-                PathKind::Reference => syntax::is_reference_path(s),
+                PathKind::Path => path_ok(s),
+                PathKind::Result => syntax::is_result_reference_path(s) && path_ok(s),
+                PathKind::Reference => syntax::is_reference_path(s) && path_ok(s),
                 PathKind::PathOrIntrinsic => {
-                    syntax::is_path(s)
-                        || (s.trim_start().starts_with("States.") && self.intrinsic_ok(s))
+                    path_ok(s) || (s.trim_start().starts_with("States.") && self.intrinsic_ok(s))
                 }
             },
             _ => false,
@@ -597,7 +668,7 @@ impl Schema<'_> {
                 if t.starts_with("States.") {
                     self.intrinsic_ok(t)
                 } else {
-                    syntax::is_path(s)
+                    path_ok(s)
                 }
             }
             None => false,
@@ -1275,6 +1346,12 @@ enum PathKind {
     Result,
     Reference,
     PathOrIntrinsic,
+}
+
+/// A Path both the static syntax and the engine's own JSONPath parser accept (so that what
+/// validates also runs).
+fn path_ok(s: &str) -> bool {
+    syntax::is_path(s) && crate::jsonpath::validate_path(s).is_ok()
 }
 
 /// The language a `QueryLanguage` field selects: exactly `"JSONPath"` is JSONPath, any other

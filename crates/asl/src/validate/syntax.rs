@@ -28,6 +28,80 @@ pub fn is_jsonata(s: &str) -> bool {
     s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}")
 }
 
+/// What Step Functions refuses in a JSONata expression before running it: an empty
+/// expression, the `$$` root (use `$states`), and `$states.errorOutput` outside a Catch's
+/// `Output`/`Assign`. Returns AWS's code and message.
+pub fn check_jsonata(s: &str, error_output_allowed: bool) -> Result<(), (&'static str, String)> {
+    let body = s
+        .strip_prefix("{%")
+        .and_then(|b| b.strip_suffix("%}"))
+        .unwrap_or("");
+    let code = outside_strings(body);
+    if code.trim().is_empty() && !body.contains(['\'', '"', '`']) {
+        return Err((
+            "INVALID_JSONATA_EXPRESSION",
+            "Unexpected end of expression".into(),
+        ));
+    }
+    if code.contains("$$") {
+        return Err((
+            "UNSUPPORTED_JSONATA_EXPRESSION",
+            "Reference to '$$' is not supported.".into(),
+        ));
+    }
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let mentions_error_output = compact.match_indices("$states.errorOutput").any(|(i, m)| {
+        !compact
+            .get(i + m.len()..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    });
+    if mentions_error_output && !error_output_allowed {
+        return Err((
+            "UNSUPPORTED_JSONATA_EXPRESSION",
+            "Field '$states.errorOutput' does not exist.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A JSONata expression with the contents of its string literals, backtick names and comments
+/// blanked out, so that what remains is code.
+fn outside_strings(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                out.push(' ');
+                let mut escaped = false;
+                for d in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if d == '\\' && c != '`' {
+                        escaped = true;
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut star = false;
+                for d in chars.by_ref() {
+                    if star && d == '/' {
+                        break;
+                    }
+                    star = d == '*';
+                }
+                out.push(' ');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Where a path starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Root {
@@ -426,6 +500,29 @@ mod tests {
         ] {
             assert!(!is_intrinsic_call(e), "{e}");
         }
+    }
+
+    #[test]
+    fn jsonata_expressions_refuse_what_aws_refuses() {
+        assert!(check_jsonata("{% $states.input.a %}", false).is_ok());
+        assert!(check_jsonata("{% '$$' & \"$states.errorOutput\" %}", false).is_ok());
+        assert!(check_jsonata("{% $states.errorOutput %}", true).is_ok());
+        assert!(check_jsonata("{% $states.errorOutputs %}", false).is_ok());
+        assert_eq!(
+            check_jsonata("{%  %}", false),
+            Err((
+                "INVALID_JSONATA_EXPRESSION",
+                "Unexpected end of expression".into()
+            ))
+        );
+        assert_eq!(
+            check_jsonata("{% $$ %}", false).map_err(|e| e.1),
+            Err("Reference to '$$' is not supported.".into())
+        );
+        assert_eq!(
+            check_jsonata("{% $states . errorOutput.Cause %}", false).map_err(|e| e.1),
+            Err("Field '$states.errorOutput' does not exist.".into())
+        );
     }
 
     #[test]
