@@ -168,7 +168,7 @@ pub fn request_matches(r: &Value, req: &TaskRequest) -> bool {
 }
 
 impl Answerer for CaseMocks {
-    fn answer(&mut self, req: &TaskRequest) -> Answer {
+    fn answer(&mut self, req: &TaskRequest, _now_ms: i64) -> Answer {
         let Some((_, list)) = self.by_state.iter_mut().find(|(k, _)| *k == req.state_name) else {
             return Answer::Stop(Failure::new(
                 "sfn.NoMock",
@@ -344,14 +344,18 @@ mod tests {
                 json!({"i": i}),
             )
         };
-        assert!(matches!(m.answer(&r(2)), Answer::Now(TaskOutcome::Success(v)) if v == json!(2)));
-        assert!(matches!(m.answer(&r(9)), Answer::Now(TaskOutcome::Success(v)) if v == json!(1)));
         assert!(
-            matches!(m.answer(&r(9)), Answer::Now(TaskOutcome::Failure(f)) if f == Failure::new("E", "C"))
+            matches!(m.answer(&r(2), 0), Answer::Now(TaskOutcome::Success(v)) if v == json!(2))
         );
-        assert!(matches!(m.answer(&r(9)), Answer::Stop(f) if f.error == "sfn.NoMock"));
         assert!(
-            matches!(m.answer(&req("U", "x", json!({}))), Answer::Stop(f) if f.error == "sfn.NoMock")
+            matches!(m.answer(&r(9), 0), Answer::Now(TaskOutcome::Success(v)) if v == json!(1))
+        );
+        assert!(
+            matches!(m.answer(&r(9), 0), Answer::Now(TaskOutcome::Failure(f)) if f == Failure::new("E", "C"))
+        );
+        assert!(matches!(m.answer(&r(9), 0), Answer::Stop(f) if f.error == "sfn.NoMock"));
+        assert!(
+            matches!(m.answer(&req("U", "x", json!({})), 0), Answer::Stop(f) if f.error == "sfn.NoMock")
         );
     }
 }

@@ -14,7 +14,8 @@ pub enum Answer {
 
 /// Something that answers task requests (case mocks, a mock file, JavaScript Lambdas).
 pub trait Answerer {
-    fn answer(&mut self, req: &TaskRequest) -> Answer;
+    /// `now_ms` is the execution's virtual time when the task is dispatched.
+    fn answer(&mut self, req: &TaskRequest, now_ms: i64) -> Answer;
 }
 
 /// More steps than this means the engine is not making progress.
@@ -34,7 +35,7 @@ pub fn drive(exec: &mut Execution, answerer: &mut dyn Answerer) -> Option<Failur
             ));
         }
         if let Some(req) = exec.poll_task() {
-            match answerer.answer(&req) {
+            match answerer.answer(&req, exec.now_ms()) {
                 Answer::Now(outcome) => exec.complete_task(req.id, outcome),
                 Answer::Never => never.push(req),
                 Answer::Stop(f) => return Some(f),

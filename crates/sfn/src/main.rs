@@ -8,6 +8,8 @@ usage: sfn COMMAND [ARGS...]
 commands:
   case CASE.json        run one conformance case, print its result and history as JSON
   conformance DIR...    run and judge every case under the folders (L1/L2/L3)
+  run DEFINITION        run a state machine with mocks and JavaScript Lambdas (see `sfn run --help`)
+  validate DEFINITION   check a definition; compiler-style diagnostics, exit 1 when invalid
   help                  this text; `sfn COMMAND --help` for a command's options
 
 Bad command lines and unusable files: a one-line error on stderr, exit status 2.
@@ -21,6 +23,8 @@ fn dispatch(argv: &[String]) -> i32 {
     match cmd.as_str() {
         "case" => cli::case_main(rest),
         "conformance" => cli::conformance_main(rest),
+        "validate" => sfn::validate::main(rest),
+        "run" => sfn::run::main(rest),
         // "eval" => eval::main(rest),  // `sfn eval`: crates/sfn/src/eval.rs (with `mod eval;` above) adds it.
         "help" | "--help" | "-h" => {
             cli::out(HELP);

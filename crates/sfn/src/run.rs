@@ -1,0 +1,606 @@
+//! The `sfn run` command: one execution answered by a mock file and JavaScript Lambdas, printed like the AWS CLI.
+
+use crate::args;
+use crate::case::CaseRun;
+use crate::cli::{out, usage_error};
+use crate::driver::{self, Answer, Answerer};
+use crate::js::{JsLambdas, JsOutcome};
+use crate::mockfile::MockConfig;
+use asl::definition::StateMachine;
+use asl::{
+    Execution, ExecutionConfig, Failure, HistoryEvent, Rng, Status, TaskOutcome, TaskRequest,
+};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const HELP: &str = "\
+usage: sfn run DEFINITION [options]
+
+Runs the state machine once and prints the execution like `aws stepfunctions describe-execution`.
+  --input JSON|@FILE        execution input (default {})
+  --mock-config FILE        Step Functions Local mock file (MockConfigFile.json) ...
+  --test-case NAME          ... and the test case whose mocked responses answer the tasks
+  --state-machine NAME      the state machine's name (default: the definition file's name); picks
+                            the test case when several state machines define one of that name
+  --lambda NAME=FILE.js     a JavaScript Lambda (Node.js handler module), repeatable; answers Tasks
+                            whose Resource is arn:aws:lambda:...:function:NAME, NAME, or
+                            arn:aws:states:::lambda:invoke with FunctionName NAME (or its ARN)
+  --lambda-timeout SECONDS  real time a Lambda invocation may take (default 3)
+  --history                 also print the events, like `get-execution-history`
+  --format text|json        text: a table of the events and the result (default); json: describe-execution
+  --name NAME               execution name (default: a UUID from the seed)
+  --seed N                  seed for States.UUID, States.MathRandom, jitter and names (default 0)
+  --start-time RFC3339      start of the virtual clock (default: now)
+  --express                 run as an EXPRESS state machine
+Mocked states take precedence over Lambdas; a Task that neither answers stops the run (sfn.NoMock).
+Exits 0 when the execution succeeded, 1 when it did not, 2 on a bad command line or file.
+";
+
+/// `--input` as JSON text or `@FILE`.
+fn read_json_arg(arg: &str, what: &str) -> Result<Value, String> {
+    let (text, source) = match arg.strip_prefix('@') {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
+            path.to_string(),
+        ),
+        None => (arg.to_string(), what.to_string()),
+    };
+    serde_json::from_str(&text).map_err(|e| format!("{source}: invalid JSON: {e}"))
+}
+
+/// The function a task invokes: its name, and whether the result is wrapped as `lambda:invoke` does.
+fn lambda_target(req: &TaskRequest) -> Option<(String, bool)> {
+    let r = req.resource.as_str();
+    if r.starts_with("arn:aws:states:::lambda:invoke") {
+        let f = req.parameters.get("FunctionName")?.as_str()?;
+        return Some((function_name(f), true));
+    }
+    if r.starts_with("arn:") {
+        return r.contains(":function:").then(|| (function_name(r), false));
+    }
+    (!r.is_empty()).then(|| (function_name(r), false))
+}
+
+/// `NAME`, `NAME:alias`, `ACCOUNT:function:NAME`, or a full function ARN → `NAME`.
+fn function_name(f: &str) -> String {
+    let rest = match f.split_once(":function:") {
+        Some((_, rest)) => rest,
+        None => f,
+    };
+    rest.split(':').next().unwrap_or(rest).to_string()
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+
+/// HTTP date (`Wed, 25 Nov 2026 21:30:38 GMT`) of a virtual time.
+fn http_date(ms: i64) -> String {
+    let iso = asl::timestamp::format_millis(ms);
+    let weekday = WEEKDAYS
+        .get(ms.div_euclid(86_400_000).rem_euclid(7) as usize)
+        .copied()
+        .unwrap_or("Thu");
+    let part = |r: std::ops::Range<usize>| iso.get(r).unwrap_or("");
+    let month = part(5..7)
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("Jan");
+    format!(
+        "{weekday}, {} {month} {} {} GMT",
+        part(8..10),
+        part(0..4),
+        part(11..19)
+    )
+}
+
+/// Answers tasks from the mock file first, then from the JavaScript Lambdas.
+struct RunAnswerer {
+    mocks: Option<MockConfig>,
+    js: Option<JsLambdas>,
+    rng: Rng,
+    region: String,
+    account: String,
+}
+
+impl RunAnswerer {
+    fn invoke_lambda(&mut self, name: &str, wrap: bool, req: &TaskRequest, now_ms: i64) -> Answer {
+        let request_id = self.rng.uuid_v4();
+        let arn = format!(
+            "arn:aws:lambda:{}:{}:function:{name}",
+            self.region, self.account
+        );
+        let Some(js) = self.js.as_mut() else {
+            return Answer::Stop(Failure::new("sfn.NoMock", "no --lambda modules"));
+        };
+        let event = if wrap {
+            req.parameters
+                .get("Payload")
+                .cloned()
+                .unwrap_or(Value::Null)
+        } else {
+            req.parameters.clone()
+        };
+        let context = json!({
+            "functionName": name,
+            "functionVersion": "$LATEST",
+            "invokedFunctionArn": arn,
+            "memoryLimitInMB": "128",
+            "awsRequestId": request_id,
+            "logGroupName": format!("/aws/lambda/{name}"),
+            "logStreamName": format!("{}/[$LATEST]{}", &asl::timestamp::format_millis(now_ms).get(0..10).unwrap_or(""), request_id.replace('-', "")),
+            "callbackWaitsForEmptyEventLoop": true,
+        });
+        let outcome = js.invoke(name, &event, &context);
+        let logs = js.take_logs();
+        if !logs.is_empty() {
+            use std::io::Write;
+            let mut err = std::io::stderr().lock();
+            for l in logs {
+                let _ = writeln!(err, "[{name}] {l}");
+            }
+        }
+        match outcome {
+            JsOutcome::Ok(v) if wrap => {
+                let len = v.to_string().len().to_string();
+                let date = http_date(now_ms);
+                let trace = format!(
+                    "Root=1-{:08x}-{:024x};Sampled=0",
+                    (now_ms / 1000) as u32,
+                    self.rng.next_u64() as u128
+                );
+                Answer::Now(TaskOutcome::Success(json!({
+                    "ExecutedVersion": "$LATEST",
+                    "Payload": v,
+                    "SdkHttpMetadata": {
+                        "AllHttpHeaders": {
+                            "X-Amz-Executed-Version": ["$LATEST"],
+                            "x-amzn-Remapped-Content-Length": ["0"],
+                            "Connection": ["keep-alive"],
+                            "x-amzn-RequestId": [request_id],
+                            "Content-Length": [len],
+                            "Date": [date],
+                            "X-Amzn-Trace-Id": [trace],
+                            "Content-Type": ["application/json"]
+                        },
+                        "HttpHeaders": {
+                            "Connection": "keep-alive",
+                            "Content-Length": len,
+                            "Content-Type": "application/json",
+                            "Date": date,
+                            "X-Amz-Executed-Version": "$LATEST",
+                            "x-amzn-Remapped-Content-Length": "0",
+                            "x-amzn-RequestId": request_id,
+                            "X-Amzn-Trace-Id": trace
+                        },
+                        "HttpStatusCode": 200
+                    },
+                    "SdkResponseMetadata": {"RequestId": request_id},
+                    "StatusCode": 200
+                })))
+            }
+            JsOutcome::Ok(v) => Answer::Now(TaskOutcome::Success(v)),
+            JsOutcome::Err(e) => {
+                let error = e
+                    .get("errorType")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Error")
+                    .to_string();
+                Answer::Now(TaskOutcome::Failure(Failure::new(error, e.to_string())))
+            }
+        }
+    }
+}
+
+impl Answerer for RunAnswerer {
+    fn answer(&mut self, req: &TaskRequest, now_ms: i64) -> Answer {
+        if let Some(a) = self.mocks.as_mut().and_then(|m| m.answer(req)) {
+            return a;
+        }
+        if let Some((name, wrap)) = lambda_target(req)
+            && self.js.as_ref().is_some_and(|j| j.has(&name))
+        {
+            return self.invoke_lambda(&name, wrap, req, now_ms);
+        }
+        Answer::Stop(Failure::new(
+            "sfn.NoMock",
+            format!(
+                "nothing answers task state '{}' (resource {}): give a --mock-config test case that mocks it, or a --lambda",
+                req.state_name, req.resource
+            ),
+        ))
+    }
+}
+
+/// The state's name for each event: from its own details, else from the event it follows.
+fn state_names(events: &[HistoryEvent]) -> Vec<String> {
+    let mut by_id: HashMap<u64, String> = HashMap::new();
+    events
+        .iter()
+        .map(|e| {
+            let own = e
+                .details
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|_| e.kind.starts_with("MapIteration") || e.kind.contains("State"))
+                .map(str::to_string);
+            let name = own
+                .or_else(|| by_id.get(&e.previous_event_id).cloned())
+                .unwrap_or_default();
+            let name = if e.kind.starts_with("Execution") {
+                String::new()
+            } else {
+                name
+            };
+            by_id.insert(e.id, name.clone());
+            name
+        })
+        .collect()
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut c: String = s.chars().take(max.saturating_sub(1)).collect();
+        c.push('…');
+        c
+    }
+}
+
+/// A short description of an event's details.
+fn event_detail(e: &HistoryEvent) -> String {
+    let d = &e.details;
+    let s = |k: &str| d.get(k).and_then(Value::as_str);
+    if let Some(err) = s("error") {
+        return match s("cause") {
+            Some(c) => format!("{err}: {c}"),
+            None => err.to_string(),
+        };
+    }
+    if let Some(i) = d.get("index") {
+        return format!("index {i}");
+    }
+    for k in ["output", "input", "parameters"] {
+        if let Some(v) = d.get(k) {
+            let prefix = if e.kind.ends_with("Scheduled") {
+                format!("{} ", s("resource").unwrap_or(""))
+            } else {
+                String::new()
+            };
+            return format!("{prefix}{k} {v}");
+        }
+    }
+    if let Some(r) = s("resource") {
+        return r.to_string();
+    }
+    d.as_object()
+        .filter(|o| !o.is_empty())
+        .map(|_| d.to_string())
+        .unwrap_or_default()
+}
+
+fn text_table(events: &[HistoryEvent]) -> String {
+    let names = state_names(events);
+    let tw = events
+        .iter()
+        .map(|e| e.kind.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let sw = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 30);
+    let mut s = format!("{:>4}  {:<tw$}  {:<sw$}  detail\n", "id", "type", "state");
+    for (e, n) in events.iter().zip(&names) {
+        s.push_str(&format!(
+            "{:>4}  {:<tw$}  {:<sw$}  {}\n",
+            e.id,
+            e.kind,
+            clip(n, sw),
+            clip(&event_detail(e), 100)
+        ));
+    }
+    s
+}
+
+fn secs(ms: i64) -> Value {
+    Value::from(ms as f64 / 1000.0)
+}
+
+/// `describe-execution`'s shape for a finished (or stopped) run.
+fn describe(
+    config: &ExecutionConfig,
+    input: &Value,
+    run: &CaseRun,
+    start_ms: i64,
+    stop_ms: Option<i64>,
+) -> Value {
+    let mut m = Map::new();
+    m.insert("executionArn".into(), config.execution_arn.clone().into());
+    m.insert(
+        "stateMachineArn".into(),
+        config.state_machine_arn.clone().into(),
+    );
+    m.insert("name".into(), config.execution_name.clone().into());
+    m.insert("status".into(), run.status.clone().into());
+    m.insert("startDate".into(), secs(start_ms));
+    if let Some(t) = stop_ms {
+        m.insert("stopDate".into(), secs(t));
+    }
+    m.insert("input".into(), input.to_string().into());
+    m.insert("inputDetails".into(), json!({"included": true}));
+    if let Some(o) = &run.output {
+        m.insert("output".into(), o.to_string().into());
+        m.insert("outputDetails".into(), json!({"included": true}));
+    }
+    if let Some(e) = &run.error {
+        m.insert("error".into(), e.clone().into());
+    }
+    if let Some(c) = &run.cause {
+        m.insert("cause".into(), c.clone().into());
+    }
+    Value::Object(m)
+}
+
+/// `sfn run DEFINITION ...`
+pub fn main(argv: &[String]) -> i32 {
+    let p = match args::parse(
+        argv,
+        &[
+            "--input",
+            "--mock-config",
+            "--test-case",
+            "--state-machine",
+            "--lambda",
+            "--lambda-timeout",
+            "--format",
+            "--name",
+            "--seed",
+            "--start-time",
+        ],
+        &["--history", "--express", "--help", "-h"],
+    ) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    if p.has("--help") || p.has("-h") {
+        out(HELP);
+        return 0;
+    }
+    match run(&p) {
+        Ok(code) => code,
+        Err(e) => usage_error(e),
+    }
+}
+
+fn run(p: &args::Parsed) -> Result<i32, String> {
+    let json_format = match p.value("--format") {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => return Err(format!("--format must be text or json, not '{other}'")),
+    };
+    let [file] = p.positional.as_slice() else {
+        return Err("usage: sfn run DEFINITION [options] (try --help)".into());
+    };
+    let source = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let machine = match StateMachine::parse(&source) {
+        Ok(m) => Arc::new(m),
+        Err(diags) => {
+            let first = diags
+                .first()
+                .map(|d| crate::validate::render(file, d))
+                .unwrap_or_else(|| format!("{file}: invalid definition"));
+            let more = if diags.len() > 1 {
+                format!(" (and {} more; see `sfn validate`)", diags.len() - 1)
+            } else {
+                String::new()
+            };
+            return Err(format!("{first}{more}"));
+        }
+    };
+    let input = match p.value("--input") {
+        Some(a) => read_json_arg(a, "--input")?,
+        None => json!({}),
+    };
+    let seed: u64 = match p.value("--seed") {
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("--seed must be a whole number, not '{s}'"))?,
+        None => 0,
+    };
+    let start_ms = match p.value("--start-time") {
+        Some(t) => asl::timestamp::parse_millis(t).ok_or_else(|| {
+            format!("--start-time must be an RFC 3339 time like 2025-01-01T00:00:00Z, not '{t}'")
+        })?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0),
+    };
+    let timeout = match p.value("--lambda-timeout") {
+        Some(s) => s
+            .parse::<f64>()
+            .ok()
+            .filter(|t| t.is_finite() && *t > 0.0 && *t <= 900.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                format!("--lambda-timeout must be seconds between 0 and 900, not '{s}'")
+            })?,
+        None => Duration::from_secs(3),
+    };
+    let machine_name = match p.value("--state-machine") {
+        Some(n) => n.to_string(),
+        None => {
+            let base = std::path::Path::new(file)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "StateMachine".into());
+            let stem = base
+                .trim_end_matches(".json")
+                .trim_end_matches(".asl")
+                .to_string();
+            if stem.is_empty() {
+                "StateMachine".into()
+            } else {
+                stem
+            }
+        }
+    };
+    let mocks = match (p.value("--mock-config"), p.value("--test-case")) {
+        (Some(f), Some(tc)) => {
+            let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
+            Some(
+                MockConfig::parse(&text, tc, Some(&machine_name))
+                    .map_err(|e| format!("{f}: {e}"))?,
+            )
+        }
+        (Some(_), None) => return Err("--mock-config needs --test-case NAME".into()),
+        (None, Some(_)) => return Err("--test-case needs --mock-config FILE".into()),
+        (None, None) => None,
+    };
+    let lambda_args = p.values("--lambda");
+    let js = if lambda_args.is_empty() {
+        None
+    } else {
+        let mut js = JsLambdas::new(timeout)?;
+        for a in lambda_args {
+            let (name, path) = a
+                .split_once('=')
+                .filter(|(n, f)| !n.is_empty() && !f.is_empty())
+                .ok_or_else(|| format!("--lambda takes NAME=FILE.js, not '{a}'"))?;
+            let src = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            js.load(name, path, &src)?;
+        }
+        Some(js)
+    };
+
+    let mut rng = Rng::new(seed ^ 0x5346_4E5F_5255_4E00);
+    let mut config = ExecutionConfig::default();
+    let execution_name = match p.value("--name") {
+        Some(n) => n.to_string(),
+        None => rng.uuid_v4(),
+    };
+    config.state_machine_name = machine_name.clone();
+    config.state_machine_arn = format!(
+        "arn:aws:states:{}:{}:stateMachine:{machine_name}",
+        config.region, config.account
+    );
+    config.execution_arn = format!(
+        "arn:aws:states:{}:{}:{}:{machine_name}:{execution_name}",
+        config.region,
+        config.account,
+        if p.has("--express") {
+            "express"
+        } else {
+            "execution"
+        }
+    );
+    config.execution_name = execution_name;
+    config.start_time_ms = start_ms;
+    config.seed = seed;
+    config.express = p.has("--express");
+
+    let mut answerer = RunAnswerer {
+        mocks,
+        js,
+        rng,
+        region: config.region.clone(),
+        account: config.account.clone(),
+    };
+    let mut exec = Execution::start(machine, input.clone(), config.clone());
+    let stopped = driver::drive(&mut exec, &mut answerer);
+    let history = exec.history();
+    let status = exec.status();
+    let run = match stopped {
+        Some(f) => CaseRun {
+            status: Status::Failed.as_str().into(),
+            output: None,
+            error: Some(f.error),
+            cause: f.cause,
+            events: Vec::new(),
+        },
+        None => CaseRun {
+            status: status.as_str().into(),
+            output: (status == Status::Succeeded)
+                .then(|| exec.output().cloned().unwrap_or(Value::Null)),
+            error: exec.failure().map(|f| f.error.clone()),
+            cause: exec.failure().and_then(|f| f.cause.clone()),
+            events: Vec::new(),
+        },
+    };
+    let start = history.first().map_or(start_ms, |e| e.timestamp_ms);
+    let stop =
+        (run.status != "RUNNING").then(|| history.last().map_or(exec.now_ms(), |e| e.timestamp_ms));
+    if json_format {
+        let mut d = describe(&config, &input, &run, start, stop);
+        if p.has("--history")
+            && let Value::Object(o) = &mut d
+        {
+            o.insert(
+                "events".into(),
+                Value::Array(history.iter().map(HistoryEvent::to_aws_json).collect()),
+            );
+        }
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&d).unwrap_or_default()
+        ));
+    } else {
+        let mut s = String::new();
+        if p.has("--history") || !history.is_empty() {
+            s.push_str(&text_table(history));
+            s.push('\n');
+        }
+        s.push_str(&format!("execution  {}\n", config.execution_arn));
+        s.push_str(&format!("status     {}\n", run.status));
+        if let Some(o) = &run.output {
+            s.push_str(&format!("output     {o}\n"));
+        }
+        if let Some(e) = &run.error {
+            s.push_str(&format!("error      {e}\n"));
+        }
+        if let Some(c) = &run.cause {
+            s.push_str(&format!("cause      {c}\n"));
+        }
+        out(&s);
+    }
+    Ok(if run.status == "SUCCEEDED" { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_from_arns_and_partial_names() {
+        assert_eq!(
+            function_name("arn:aws:lambda:us-east-1:1:function:hello"),
+            "hello"
+        );
+        assert_eq!(
+            function_name("arn:aws:lambda:us-east-1:1:function:hello:prod"),
+            "hello"
+        );
+        assert_eq!(function_name("1:function:hello"), "hello");
+        assert_eq!(function_name("hello:$LATEST"), "hello");
+        assert_eq!(function_name("hello"), "hello");
+    }
+
+    #[test]
+    fn http_dates_name_the_weekday() {
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            http_date(1_795_642_238_000),
+            "Wed, 25 Nov 2026 21:30:38 GMT"
+        );
+    }
+}
