@@ -19,6 +19,8 @@ pub struct Case {
     pub mocks: Map<String, Value>,
     /// `status`, `output`, `error`, `cause`, `events`, `events_order_normalized`.
     pub expected: Value,
+    /// Informational: `snapshot_transformers` tells how the recorder masked values.
+    pub notes: Value,
 }
 
 impl Case {
@@ -51,6 +53,7 @@ impl Case {
             context: o.remove("context").unwrap_or(Value::Null),
             mocks,
             expected: o.remove("expected").unwrap_or(Value::Null),
+            notes: o.remove("notes").unwrap_or(Value::Null),
         })
     }
 

@@ -63,6 +63,92 @@ fn opt_str(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
 }
 
+/// Applies the recorder's literal JSONPath masks (`notes.snapshot_transformers`, kind
+/// `JsonpathTransformer` without `replace_reference`) to a run, as the recorder did to AWS's answer:
+/// every value at `$..a.b` becomes the replacement text. (Masks by reference became numbered
+/// tokens in the recording and need nothing here.)
+pub fn mask_run(notes: &Value, run: &mut CaseRun) {
+    let Some(list) = notes.get("snapshot_transformers").and_then(Value::as_array) else {
+        return;
+    };
+    for t in list {
+        if t.get("kind").and_then(Value::as_str) != Some("JsonpathTransformer") {
+            continue;
+        }
+        let kw = t.get("kwargs");
+        let args = t.get("args").and_then(Value::as_array);
+        let arg = |i: usize| args.and_then(|a| a.get(i)).and_then(Value::as_str);
+        let path = kw
+            .and_then(|k| k.get("jsonpath"))
+            .and_then(Value::as_str)
+            .or_else(|| arg(0));
+        let replacement = kw
+            .and_then(|k| k.get("replacement"))
+            .and_then(Value::as_str)
+            .or_else(|| arg(1));
+        let by_reference = kw
+            .and_then(|k| k.get("replace_reference"))
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let (Some(path), Some(replacement)) = (path, replacement) else {
+            continue;
+        };
+        if by_reference || !path.starts_with("$..") {
+            continue;
+        }
+        // `$..events..executionSucceededEventDetails.output.X`: our events keep details under `details`.
+        let tail = path.rsplit("..").next().unwrap_or("");
+        let segs: Vec<&str> = tail
+            .split('.')
+            .filter(|s| !s.is_empty() && !s.ends_with("EventDetails"))
+            .collect();
+        if segs.is_empty() || segs.iter().any(|s| s.contains(['[', '*', '?'])) {
+            continue;
+        }
+        let repl = Value::String(replacement.to_string());
+        if let Some(out) = run.output.take() {
+            let mut doc = serde_json::json!({ "output": out });
+            replace_at(&mut doc, &segs, &repl, 0);
+            run.output = doc.get_mut("output").map(Value::take);
+        }
+        for e in &mut run.events {
+            replace_at(e, &segs, &repl, 0);
+        }
+    }
+}
+
+/// Sets every value reached by the key path `segs` (starting at any depth) to `repl`.
+fn replace_at(v: &mut Value, segs: &[&str], repl: &Value, depth: u32) {
+    if depth > 200 {
+        return;
+    }
+    if let Some(o) = v.as_object_mut() {
+        if let Some((first, rest)) = segs.split_first()
+            && let Some(target) = o.get_mut(*first)
+        {
+            set_path(target, rest, repl);
+        }
+        for child in o.values_mut() {
+            replace_at(child, segs, repl, depth + 1);
+        }
+    } else if let Some(a) = v.as_array_mut() {
+        for child in a {
+            replace_at(child, segs, repl, depth + 1);
+        }
+    }
+}
+
+fn set_path(v: &mut Value, rest: &[&str], repl: &Value) {
+    match rest.split_first() {
+        None => *v = repl.clone(),
+        Some((k, more)) => {
+            if let Some(next) = v.as_object_mut().and_then(|o| o.get_mut(*k)) {
+                set_path(next, more, repl);
+            }
+        }
+    }
+}
+
 /// Compares a run with the case's `expected` at all three levels.
 pub fn compare(expected: &Value, run: &CaseRun) -> Verdict {
     let mut b = Bindings::new();
@@ -876,6 +962,26 @@ mod tests {
         ]);
         let v = compare(&exp, &run("SUCCEEDED", json!(1), wrong));
         assert!(v.passes(2) && !v.passes(3));
+    }
+
+    #[test]
+    fn literal_jsonpath_masks_apply_to_the_run() {
+        let notes = json!({"snapshot_transformers": [
+            {"kind": "JsonpathTransformer", "args": [], "kwargs": {"jsonpath": "$..mapRunArn", "replacement": "map_run_arn", "replace_reference": false}},
+            {"kind": "JsonpathTransformer", "args": ["$..events..executionSucceededEventDetails.output.R", "masked"], "kwargs": {"replace_reference": false}},
+            {"kind": "JsonpathTransformer", "args": [], "kwargs": {"jsonpath": "$..TaskToken", "replacement": "t", "replace_reference": true}}]});
+        let mut r = run(
+            "SUCCEEDED",
+            json!({"R": 1, "TaskToken": "x"}),
+            json!([
+                ev(1, 0, "MapRunStarted", json!({"mapRunArn": "arn:x"})),
+                ev(2, 1, "ExecutionSucceeded", json!({"output": {"R": 2}}))
+            ]),
+        );
+        mask_run(&notes, &mut r);
+        assert_eq!(r.output, Some(json!({"R": "masked", "TaskToken": "x"})));
+        assert_eq!(r.events[0]["details"]["mapRunArn"], "map_run_arn");
+        assert_eq!(r.events[1]["details"]["output"]["R"], "masked");
     }
 
     #[test]
