@@ -1,3 +1,8 @@
-//! The playground page: mounts the Leptos app.
+//! The playground page's entry point: installs the panic hook and mounts the app.
 
-fn main() {}
+mod app;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

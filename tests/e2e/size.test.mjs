@@ -1,0 +1,25 @@
+// The page's first-load weight (wasm + js + css, brotli) stays within the budget, and is printed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+const BUDGET_BYTES = 400 * 1024;
+const dist = process.env.PLAYGROUND_DIST;
+
+test('first load (wasm + js + css, brotli) is within 400 KB', () => {
+  assert.ok(dist, 'PLAYGROUND_DIST is set by cargo xtask test');
+  const sizes = {};
+  for (const name of readdirSync(dist)) {
+    const ext = extname(name);
+    if (!['.wasm', '.js', '.css'].includes(ext)) continue;
+    const raw = readFileSync(join(dist, name));
+    const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    sizes[ext] = (sizes[ext] || 0) + br;
+  }
+  assert.ok(sizes['.wasm'] > 0 && sizes['.js'] > 0, `found the wasm and js in ${dist}`);
+  const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+  console.log(`page weight (brotli): ${Object.entries(sizes).map(([k, v]) => `${k.slice(1)} ${(v / 1024).toFixed(1)} KB`).join(', ')}; total ${(total / 1024).toFixed(1)} KB`);
+  assert.ok(total <= BUDGET_BYTES, `total ${total} bytes exceeds the budget of ${BUDGET_BYTES}`);
+});
