@@ -359,8 +359,11 @@ fn check_arg(arg: &str, depth: usize) -> bool {
     if arg.is_empty() {
         return false;
     }
+    if let Some(inner) = arg.strip_prefix('\'').and_then(|a| a.strip_suffix('\'')) {
+        return escapes_ok(inner);
+    }
     if arg.starts_with('\'') {
-        return arg.len() >= 2 && arg.ends_with('\'');
+        return false;
     }
     if arg.starts_with('$') {
         return is_path(arg);
@@ -369,6 +372,17 @@ fn check_arg(arg: &str, depth: usize) -> bool {
         return check_call(arg, depth);
     }
     matches!(arg, "true" | "false" | "null") || arg.parse::<f64>().is_ok()
+}
+
+/// Inside an intrinsic string literal a backslash may only escape `'`, `{`, `}` or `\`.
+fn escapes_ok(inner: &str) -> bool {
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && !matches!(chars.next(), Some('\'' | '{' | '}' | '\\')) {
+            return false;
+        }
+    }
+    true
 }
 
 /// RFC 3339 as AWS accepts it: `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`, uppercase `T` and `Z`,
@@ -497,6 +511,8 @@ mod tests {
             "States.Format('x) ",
             "States.Array(1,,2)",
             "States.Array(foo)",
+            "States.StringToJson('{\"text\":\"An \\\"escaped\\\" quote\"}')",
+            "States.Format('He said, \\\"Hello, {}!\\\"', 'x')",
         ] {
             assert!(!is_intrinsic_call(e), "{e}");
         }
