@@ -50,7 +50,7 @@ impl BinOp {
 
 #[derive(Clone)]
 pub enum Stage {
-    Filter(Node),
+    Filter(Box<Node>),
     Index(Rc<str>),
 }
 

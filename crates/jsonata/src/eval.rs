@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::Env;
-use crate::ast::{BinOp, Group, Kind, LambdaDef, Node, SortTerm, Stage};
+use crate::ast::{BinOp, Kind, LambdaDef, Node, SortTerm, Stage};
 use crate::error::{JErr, R, err};
 use crate::functions;
 use crate::value::{
-    CONS, Closure, KEEP, NativeRef, OUTER, Object, SEQ, Transformer, Tuple, Value, deep_equal, stringify,
+    CONS, Closure, KEEP, NativeRef, OUTER, Object, SEQ, Transformer, Tuple, Value, deep_equal,
 };
 
 /// A scope of variable bindings.
@@ -20,7 +20,10 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(parent: Option<Rc<Frame>>) -> Rc<Frame> {
-        Rc::new(Frame { vars: RefCell::new(Vec::new()), parent })
+        Rc::new(Frame {
+            vars: RefCell::new(Vec::new()),
+            parent,
+        })
     }
     pub fn bind(&self, name: &Rc<str>, v: Value) {
         let mut vars = self.vars.borrow_mut();
@@ -157,15 +160,27 @@ fn fn_name(node: &Node) -> String {
 
 impl<'a> Ev<'a> {
     pub fn new(env: &'a Env, labels: &'a [Rc<str>]) -> Ev<'a> {
-        Ev { env, labels, depth: 0, steps: 0, rng: env.seed, chain: None }
+        Ev {
+            env,
+            labels,
+            depth: 0,
+            steps: 0,
+            rng: env.seed,
+            chain: None,
+        }
     }
 
     pub fn lookup_var(&self, env: &Rc<Frame>, name: &str) -> Value {
         if let Some(v) = env.lookup(name) {
             return v;
         }
-        if self.env.customs.contains_key(name) || (!self.env.removed.contains(name) && functions::exists(name)) {
-            return Value::Native(Rc::new(NativeRef { name: Rc::from(name), partial: None }));
+        if self.env.customs.contains_key(name)
+            || (!self.env.removed.contains(name) && functions::exists(name))
+        {
+            return Value::Native(Rc::new(NativeRef {
+                name: Rc::from(name),
+                partial: None,
+            }));
         }
         Value::Undefined
     }
@@ -181,7 +196,9 @@ impl<'a> Ev<'a> {
             ));
         }
         if self.steps > self.env.max_steps {
-            return Err(err("U1001").msg("Expression evaluation timeout: Check for infinite loop".into()));
+            return Err(
+                err("U1001").msg("Expression evaluation timeout: Check for infinite loop".into())
+            );
         }
         let r = self.evaluate_inner(node, input, env);
         self.depth = self.depth.saturating_sub(1);
@@ -232,11 +249,19 @@ impl<'a> Ev<'a> {
                 } else {
                     let mut out = Vec::new();
                     recurse_descendants(input, &mut out);
-                    if out.len() == 1 { out.pop().unwrap_or_default() } else { Value::seq(out) }
+                    if out.len() == 1 {
+                        out.pop().unwrap_or_default()
+                    } else {
+                        Value::seq(out)
+                    }
                 }
             }
             Kind::Parent(slot) => {
-                let label = self.labels.get(*slot).cloned().unwrap_or_else(|| Rc::from(""));
+                let label = self
+                    .labels
+                    .get(*slot)
+                    .cloned()
+                    .unwrap_or_else(|| Rc::from(""));
                 env.lookup(&label).unwrap_or_default()
             }
             Kind::Condition(c, t, e) => {
@@ -268,7 +293,9 @@ impl<'a> Ev<'a> {
             Kind::Variable(name) => {
                 if name.is_empty() {
                     match input {
-                        Value::Array(a, f) if f & OUTER != 0 => a.first().cloned().unwrap_or_default(),
+                        Value::Array(a, f) if f & OUTER != 0 => {
+                            a.first().cloned().unwrap_or_default()
+                        }
                         v => v.clone(),
                     }
                 } else {
@@ -283,9 +310,10 @@ impl<'a> Ev<'a> {
                 env: env.clone(),
             })),
             Kind::Apply(l, r) => self.eval_apply(node, l, r, input, env)?,
-            Kind::Transform(..) => {
-                Value::Transform(Rc::new(Transformer { node: Rc::new(node.clone()), env: env.clone() }))
-            }
+            Kind::Transform(..) => Value::Transform(Rc::new(Transformer {
+                node: Rc::new(node.clone()),
+                env: env.clone(),
+            })),
             Kind::Placeholder => Value::Undefined,
             Kind::Sort(_) => {
                 let items = Seq::Items(input.to_vec());
@@ -297,37 +325,44 @@ impl<'a> Ev<'a> {
         for p in &node.predicate {
             result = self.eval_filter(p, result, env)?;
         }
-        if !matches!(node.kind, Kind::Path(_)) {
-            if let Some(g) = &node.group {
-                result = self.eval_group(&g.pairs, g.pos, result, env)?;
-            }
+        if !matches!(node.kind, Kind::Path(_))
+            && let Some(g) = &node.group
+        {
+            result = self.eval_group(&g.pairs, g.pos, result, env)?;
         }
-        if let Value::Array(a, f) = &result {
-            if f & SEQ != 0 {
-                let f = if node.keep_array { f | KEEP } else { *f };
-                if a.is_empty() {
-                    return Ok(Value::Undefined);
-                }
-                if a.len() == 1 && f & KEEP == 0 {
-                    return Ok(a.first().cloned().unwrap_or_default());
-                }
-                return Ok(Value::Array(a.clone(), f));
+        if let Value::Array(a, f) = &result
+            && f & SEQ != 0
+        {
+            let f = if node.keep_array { f | KEEP } else { *f };
+            if a.is_empty() {
+                return Ok(Value::Undefined);
             }
+            if a.len() == 1 && f & KEEP == 0 {
+                return Ok(a.first().cloned().unwrap_or_default());
+            }
+            return Ok(Value::Array(a.clone(), f));
         }
         Ok(result)
     }
 
+    #[inline(never)]
     fn eval_wildcard(&mut self, input: &Value) -> Value {
         let mut input = input;
-        if let Value::Array(a, f) = input {
-            if f & OUTER != 0 && !a.is_empty() {
-                input = a.first().unwrap_or(&Value::Undefined);
-            }
+        if let Value::Array(a, f) = input
+            && f & OUTER != 0
+            && !a.is_empty()
+        {
+            input = a.first().unwrap_or(&Value::Undefined);
         }
         let mut out = Vec::new();
         let mut plain = false;
-        if let Value::Object(o) = input {
-            for v in o.values() {
+        let values: Box<dyn Iterator<Item = &Value>> = match input {
+            Value::Object(o) => Box::new(o.values()),
+            Value::Array(a, _) => Box::new(a.iter()),
+            _ => Box::new(std::iter::empty()),
+        };
+        {
+            for v in values {
                 if let Value::Array(..) = v {
                     flatten_into(v, &mut out);
                     plain = true;
@@ -339,7 +374,14 @@ impl<'a> Ev<'a> {
         Value::Array(Rc::new(out), if plain { 0 } else { SEQ })
     }
 
-    fn eval_path(&mut self, node: &Node, steps: &[Node], input: &Value, env: &Rc<Frame>) -> R<Value> {
+    #[inline(never)]
+    fn eval_path(
+        &mut self,
+        node: &Node,
+        steps: &[Node],
+        input: &Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Variable(_)));
         let mut input_seq: Value = match input {
             Value::Array(..) if !first_is_var => input.clone(),
@@ -384,32 +426,47 @@ impl<'a> Ev<'a> {
             }
         }
         if node.keep_singleton_array {
-            if let Value::Array(_, f) = &result {
-                if f & CONS != 0 && f & SEQ == 0 {
-                    result = Value::seq(vec![result.clone()]);
-                }
+            if let Value::Array(_, f) = &result
+                && f & CONS != 0
+                && f & SEQ == 0
+            {
+                result = Value::seq(vec![result.clone()]);
             }
             if let Value::Array(a, f) = result {
                 result = Value::Array(a, f | KEEP);
             }
         }
         if let Some(g) = &node.group {
-            let inp = if is_tuple { Value::Tuples(Rc::new(tuple_vec)) } else { result };
+            let inp = if is_tuple {
+                Value::Tuples(Rc::new(tuple_vec))
+            } else {
+                result
+            };
             result = self.eval_group(&g.pairs, g.pos, inp, env)?;
         }
         Ok(result)
     }
 
+    #[inline(never)]
     fn eval_step(&mut self, step: &Node, input: &Value, env: &Rc<Frame>, last: bool) -> R<Value> {
         if let Kind::Sort(_) = step.kind {
+            let single = input.to_vec().len() <= 1;
             let mut r = self.eval_sort(step, Seq::Items(input.to_vec()), env)?;
             if !step.stages.is_empty() {
                 r = self.eval_stages(&step.stages, r, env)?;
             }
-            return Ok(seq_to_value(r));
+            // jsonata's sort returns its (sequence) input untouched when there is nothing to sort
+            return Ok(match (single, r) {
+                (true, Seq::Items(i)) => Value::seq(i),
+                (_, r) => seq_to_value(r),
+            });
         }
         let mut results = Vec::new();
-        for item in input.members().iter().chain(if input.is_array() { None } else { Some(input) }) {
+        for item in input
+            .members()
+            .iter()
+            .chain(if input.is_array() { None } else { Some(input) })
+        {
             let mut res = self.evaluate(step, item, env)?;
             for st in &step.stages {
                 if let Stage::Filter(p) = st {
@@ -420,12 +477,12 @@ impl<'a> Ev<'a> {
                 results.push(res);
             }
         }
-        if last && results.len() == 1 {
-            if let Some(Value::Array(_, f)) = results.first() {
-                if f & SEQ == 0 {
-                    return Ok(results.pop().unwrap_or_default());
-                }
-            }
+        if last
+            && results.len() == 1
+            && let Some(Value::Array(_, f)) = results.first()
+            && f & SEQ == 0
+        {
+            return Ok(results.pop().unwrap_or_default());
         }
         let mut out = Vec::with_capacity(results.len());
         for r in results {
@@ -438,6 +495,7 @@ impl<'a> Ev<'a> {
         Ok(Value::seq(out))
     }
 
+    #[inline(never)]
     fn eval_stages(&mut self, stages: &[Stage], input: Seq, env: &Rc<Frame>) -> R<Seq> {
         let mut result = input;
         for st in stages {
@@ -458,6 +516,7 @@ impl<'a> Ev<'a> {
         Ok(result)
     }
 
+    #[inline(never)]
     fn eval_tuple_step(
         &mut self,
         step: &Node,
@@ -469,7 +528,13 @@ impl<'a> Ev<'a> {
             let mut result = match tuples {
                 Some(t) => match self.eval_sort(step, Seq::Tuples(t), env)? {
                     Seq::Tuples(t) => t,
-                    Seq::Items(i) => i.into_iter().map(|v| Tuple { ctx: v, binds: Vec::new() }).collect(),
+                    Seq::Items(i) => i
+                        .into_iter()
+                        .map(|v| Tuple {
+                            ctx: v,
+                            binds: Vec::new(),
+                        })
+                        .collect(),
                 },
                 None => {
                     let sorted = match self.eval_sort(step, Seq::Items(input.to_vec()), env)? {
@@ -480,7 +545,10 @@ impl<'a> Ev<'a> {
                         .into_iter()
                         .enumerate()
                         .map(|(i, v)| {
-                            let mut t = Tuple { ctx: v, binds: Vec::new() };
+                            let mut t = Tuple {
+                                ctx: v,
+                                binds: Vec::new(),
+                            };
                             if let Some(ix) = &step.index {
                                 t.set(ix, Value::Number(i as f64));
                             }
@@ -492,14 +560,27 @@ impl<'a> Ev<'a> {
             if !step.stages.is_empty() {
                 result = match self.eval_stages(&step.stages, Seq::Tuples(result), env)? {
                     Seq::Tuples(t) => t,
-                    Seq::Items(i) => i.into_iter().map(|v| Tuple { ctx: v, binds: Vec::new() }).collect(),
+                    Seq::Items(i) => i
+                        .into_iter()
+                        .map(|v| Tuple {
+                            ctx: v,
+                            binds: Vec::new(),
+                        })
+                        .collect(),
                 };
             }
             return Ok(result);
         }
         let tuples = match tuples {
             Some(t) => t,
-            None => input.to_vec().into_iter().map(|v| Tuple { ctx: v, binds: Vec::new() }).collect(),
+            None => input
+                .to_vec()
+                .into_iter()
+                .map(|v| Tuple {
+                    ctx: v,
+                    binds: Vec::new(),
+                })
+                .collect(),
         };
         let mut result = Vec::new();
         for t in &tuples {
@@ -532,10 +613,10 @@ impl<'a> Ev<'a> {
                         if let Some(ix) = &step.index {
                             nt.set(ix, Value::Number(bb as f64));
                         }
-                        if let Some(a) = step.ancestor {
-                            if let Some(label) = self.labels.get(a) {
-                                nt.set(label, t.ctx.clone());
-                            }
+                        if let Some(a) = step.ancestor
+                            && let Some(label) = self.labels.get(a)
+                        {
+                            nt.set(label, t.ctx.clone());
                         }
                         result.push(nt);
                     }
@@ -545,12 +626,19 @@ impl<'a> Ev<'a> {
         if !step.stages.is_empty() {
             result = match self.eval_stages(&step.stages, Seq::Tuples(result), env)? {
                 Seq::Tuples(t) => t,
-                Seq::Items(i) => i.into_iter().map(|v| Tuple { ctx: v, binds: Vec::new() }).collect(),
+                Seq::Items(i) => i
+                    .into_iter()
+                    .map(|v| Tuple {
+                        ctx: v,
+                        binds: Vec::new(),
+                    })
+                    .collect(),
             };
         }
         Ok(result)
     }
 
+    #[inline(never)]
     fn eval_filter(&mut self, pred: &Node, input: Value, env: &Rc<Frame>) -> R<Value> {
         let seq = match input {
             Value::Tuples(t) => Seq::Tuples(t.as_ref().clone()),
@@ -566,16 +654,20 @@ impl<'a> Ev<'a> {
             if index < 0.0 {
                 index += len as f64;
             }
-            let idx = if index >= 0.0 && index < len as f64 { Some(index as usize) } else { None };
+            let idx = if index >= 0.0 && index < len as f64 {
+                Some(index as usize)
+            } else {
+                None
+            };
             return Ok(match seq {
                 Seq::Items(items) => match idx.and_then(|i| items.get(i)) {
                     Some(Value::Undefined) | None => Value::seq(vec![]),
                     Some(v @ Value::Array(..)) => v.clone(),
                     Some(v) => Value::seq(vec![v.clone()]),
                 },
-                Seq::Tuples(ts) => {
-                    Value::Tuples(Rc::new(idx.and_then(|i| ts.get(i)).cloned().into_iter().collect()))
-                }
+                Seq::Tuples(ts) => Value::Tuples(Rc::new(
+                    idx.and_then(|i| ts.get(i)).cloned().into_iter().collect(),
+                )),
             });
         }
         match seq {
@@ -613,7 +705,11 @@ impl<'a> Ev<'a> {
                     all = false;
                 }
             }
-            if all { Some(a.iter().filter_map(|x| x.as_f64()).collect()) } else { None }
+            if all {
+                Some(a.iter().filter_map(|x| x.as_f64()).collect())
+            } else {
+                None
+            }
         } else {
             None
         };
@@ -633,7 +729,16 @@ impl<'a> Ev<'a> {
         Ok(boolean(res).unwrap_or(false))
     }
 
-    fn eval_binary(&mut self, node: &Node, op: BinOp, l: &Node, r: &Node, input: &Value, env: &Rc<Frame>) -> R<Value> {
+    #[inline(never)]
+    fn eval_binary(
+        &mut self,
+        node: &Node,
+        op: BinOp,
+        l: &Node,
+        r: &Node,
+        input: &Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         let lhs = self.evaluate(l, input, env)?;
         let wrap = |e: Box<JErr>| {
             let mut e = e;
@@ -650,9 +755,15 @@ impl<'a> Ev<'a> {
         }
         let rhs = self.evaluate(r, input, env)?;
         let res = match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => numeric(&lhs, &rhs, op),
-            BinOp::Eq => Ok(Value::Bool(!lhs.is_undef() && !rhs.is_undef() && deep_equal(&lhs, &rhs))),
-            BinOp::Ne => Ok(Value::Bool(!lhs.is_undef() && !rhs.is_undef() && !deep_equal(&lhs, &rhs))),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
+                numeric(&lhs, &rhs, op)
+            }
+            BinOp::Eq => Ok(Value::Bool(
+                !lhs.is_undef() && !rhs.is_undef() && deep_equal(&lhs, &rhs),
+            )),
+            BinOp::Ne => Ok(Value::Bool(
+                !lhs.is_undef() && !rhs.is_undef() && !deep_equal(&lhs, &rhs),
+            )),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => compare(&lhs, &rhs, op),
             BinOp::Concat => {
                 let mut s = String::new();
@@ -678,6 +789,7 @@ impl<'a> Ev<'a> {
         res.map_err(wrap)
     }
 
+    #[inline(never)]
     fn range(&mut self, lhs: &Value, rhs: &Value) -> R<Value> {
         let is_int = |v: &Value| matches!(v, Value::Number(n) if n.is_finite() && n.fract() == 0.0);
         if !lhs.is_undef() && !is_int(lhs) {
@@ -686,7 +798,9 @@ impl<'a> Ev<'a> {
         if !rhs.is_undef() && !is_int(rhs) {
             return Err(err("T2004").val(rhs.clone()));
         }
-        let (Some(a), Some(b)) = (lhs.as_f64(), rhs.as_f64()) else { return Ok(Value::Undefined) };
+        let (Some(a), Some(b)) = (lhs.as_f64(), rhs.as_f64()) else {
+            return Ok(Value::Undefined);
+        };
         if a > b {
             return Ok(Value::Undefined);
         }
@@ -708,12 +822,21 @@ impl<'a> Ev<'a> {
     pub fn charge(&mut self, n: u64) -> R<()> {
         self.steps = self.steps.saturating_add(n);
         if self.steps > self.env.max_steps {
-            return Err(err("U1001").msg("Expression evaluation timeout: Check for infinite loop".into()));
+            return Err(
+                err("U1001").msg("Expression evaluation timeout: Check for infinite loop".into())
+            );
         }
         Ok(())
     }
 
-    pub fn eval_group(&mut self, pairs: &[(Node, Node)], pos: usize, input: Value, env: &Rc<Frame>) -> R<Value> {
+    #[inline(never)]
+    pub fn eval_group(
+        &mut self,
+        pairs: &[(Node, Node)],
+        pos: usize,
+        input: Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         let reduce = matches!(input, Value::Tuples(_));
         let seq = match input {
             Value::Tuples(t) => Seq::Tuples(t.as_ref().clone()),
@@ -721,7 +844,8 @@ impl<'a> Ev<'a> {
             v => Seq::Items(vec![v]),
         };
         // key -> (data, expression index); data is a value, or a list of tuples when reducing
-        let mut groups: indexmap::IndexMap<String, (Value, Vec<Tuple>, usize)> = indexmap::IndexMap::new();
+        let mut groups: indexmap::IndexMap<String, (Value, Vec<Tuple>, usize)> =
+            indexmap::IndexMap::new();
         let mut items: Vec<(Value, Option<&Tuple>)> = Vec::new();
         match &seq {
             Seq::Items(i) => {
@@ -781,7 +905,9 @@ impl<'a> Ev<'a> {
             } else {
                 (data, env.clone())
             };
-            let Some((_, vexpr)) = pairs.get(pi) else { continue };
+            let Some((_, vexpr)) = pairs.get(pi) else {
+                continue;
+            };
             let v = self.evaluate(vexpr, &ctx, &genv)?;
             if !v.is_undef() {
                 result.insert(key, v);
@@ -790,8 +916,11 @@ impl<'a> Ev<'a> {
         Ok(Value::obj(result))
     }
 
+    #[inline(never)]
     fn eval_sort(&mut self, node: &Node, input: Seq, env: &Rc<Frame>) -> R<Seq> {
-        let Kind::Sort(terms) = &node.kind else { return Ok(input) };
+        let Kind::Sort(terms) = &node.kind else {
+            return Ok(input);
+        };
         match input {
             Seq::Items(items) => {
                 if items.len() <= 1 {
@@ -830,17 +959,24 @@ impl<'a> Ev<'a> {
         }
     }
 
-    fn eval_function(&mut self, node: &Node, input: &Value, env: &Rc<Frame>, applyto: Option<Value>) -> R<Value> {
-        let Kind::Function(procedure, args) = &node.kind else { return Ok(Value::Undefined) };
+    #[inline(never)]
+    fn eval_function(
+        &mut self,
+        node: &Node,
+        input: &Value,
+        env: &Rc<Frame>,
+        applyto: Option<Value>,
+    ) -> R<Value> {
+        let Kind::Function(procedure, args) = &node.kind else {
+            return Ok(Value::Undefined);
+        };
         let proc = self.evaluate(procedure, input, env)?;
-        if proc.is_undef() {
-            if let Kind::Path(steps) = &procedure.kind {
-                if let Some(Kind::Name(n)) = steps.first().map(|s| &s.kind) {
-                    if !self.lookup_var(env, n).is_undef() {
-                        return Err(err("T1005").pos(node.pos).tok(n));
-                    }
-                }
-            }
+        if proc.is_undef()
+            && let Kind::Path(steps) = &procedure.kind
+            && let Some(Kind::Name(n)) = steps.first().map(|s| &s.kind)
+            && !self.lookup_var(env, n).is_undef()
+        {
+            return Err(err("T1005").pos(node.pos).tok(n));
         }
         let mut evaluated = Vec::with_capacity(args.len() + 1);
         if let Some(c) = applyto {
@@ -860,7 +996,15 @@ impl<'a> Ev<'a> {
         })
     }
 
-    fn eval_partial(&mut self, node: &Node, procedure: &Node, args: &[Node], input: &Value, env: &Rc<Frame>) -> R<Value> {
+    #[inline(never)]
+    fn eval_partial(
+        &mut self,
+        node: &Node,
+        procedure: &Node,
+        args: &[Node],
+        input: &Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         let mut evaluated: Vec<Option<Value>> = Vec::with_capacity(args.len());
         for a in args {
             if let Kind::Placeholder = a.kind {
@@ -870,14 +1014,12 @@ impl<'a> Ev<'a> {
             }
         }
         let proc = self.evaluate(procedure, input, env)?;
-        if proc.is_undef() {
-            if let Kind::Path(steps) = &procedure.kind {
-                if let Some(Kind::Name(n)) = steps.first().map(|s| &s.kind) {
-                    if !self.lookup_var(env, n).is_undef() {
-                        return Err(err("T1007").pos(node.pos).tok(n));
-                    }
-                }
-            }
+        if proc.is_undef()
+            && let Kind::Path(steps) = &procedure.kind
+            && let Some(Kind::Name(n)) = steps.first().map(|s| &s.kind)
+            && !self.lookup_var(env, n).is_undef()
+        {
+            return Err(err("T1007").pos(node.pos).tok(n));
         }
         match proc {
             Value::Lambda(c) => {
@@ -898,7 +1040,23 @@ impl<'a> Ev<'a> {
                     env: frame,
                 })))
             }
-            Value::Native(n) if n.partial.is_none() => {
+            Value::Native(n) if n.partial.is_some() => {
+                let mut it = evaluated.into_iter();
+                let fixed = n
+                    .partial
+                    .iter()
+                    .flatten()
+                    .map(|f| match f {
+                        Some(v) => Some(v.clone()),
+                        None => it.next().unwrap_or(Some(Value::Undefined)),
+                    })
+                    .collect();
+                Ok(Value::Native(Rc::new(NativeRef {
+                    name: n.name.clone(),
+                    partial: Some(fixed),
+                })))
+            }
+            Value::Native(n) => {
                 let arity = self.native_arity(&n.name);
                 let mut fixed = Vec::with_capacity(arity);
                 for i in 0..arity {
@@ -908,7 +1066,10 @@ impl<'a> Ev<'a> {
                         None => Some(Value::Undefined),
                     });
                 }
-                Ok(Value::Native(Rc::new(NativeRef { name: n.name.clone(), partial: Some(fixed) })))
+                Ok(Value::Native(Rc::new(NativeRef {
+                    name: n.name.clone(),
+                    partial: Some(fixed),
+                })))
             }
             _ => Err(err("T1008").pos(node.pos).tok(&fn_name(procedure))),
         }
@@ -935,7 +1096,15 @@ impl<'a> Ev<'a> {
         }
     }
 
-    fn eval_apply(&mut self, node: &Node, l: &Node, r: &Node, input: &Value, env: &Rc<Frame>) -> R<Value> {
+    #[inline(never)]
+    fn eval_apply(
+        &mut self,
+        node: &Node,
+        l: &Node,
+        r: &Node,
+        input: &Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         let lhs = self.evaluate(l, input, env)?;
         if let Kind::Function(..) = r.kind {
             return self.eval_function(r, input, env, Some(lhs));
@@ -949,7 +1118,9 @@ impl<'a> Ev<'a> {
                 Some(d) => d.clone(),
                 None => {
                     let (n, _) = crate::parser::parse("function($x){ $g($f($x)) }")?;
-                    let Kind::Lambda(d) = n.kind else { return Err(err("S0201")) };
+                    let Kind::Lambda(d) = n.kind else {
+                        return Err(err("S0201"));
+                    };
                     self.chain = Some(d.clone());
                     d
                 }
@@ -969,35 +1140,50 @@ impl<'a> Ev<'a> {
     }
 
     /// Applies a function value to arguments, running tail calls in a loop (trampoline).
-    pub fn apply(&mut self, proc: &Value, args: Vec<Value>, input: &Value, env: &Rc<Frame>) -> R<Value> {
+    pub fn apply(
+        &mut self,
+        proc: &Value,
+        args: Vec<Value>,
+        input: &Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         let mut result = self.apply_inner(proc, args, input, env)?;
-        loop {
-            let Value::Lambda(c) = &result else { break };
+        while let Value::Lambda(c) = &result {
             if !c.def.thunk {
                 break;
             }
             let c = c.clone();
-            let Kind::Function(procedure, argnodes) = &c.def.body.kind else { break };
+            let Kind::Function(procedure, argnodes) = &c.def.body.kind else {
+                break;
+            };
             let next = self.evaluate(procedure, &c.input, &c.env)?;
             let mut evaluated = Vec::with_capacity(argnodes.len());
             for a in argnodes {
                 evaluated.push(self.evaluate(a, &c.input, &c.env)?);
             }
             let name = fn_name(procedure);
-            result = self.apply_inner(&next, evaluated, input, env).map_err(|mut e| {
-                if e.token.is_none() {
-                    e.token = Some(name.clone());
-                }
-                if e.pos.is_none() {
-                    e.pos = Some(procedure.pos);
-                }
-                e
-            })?;
+            result = self
+                .apply_inner(&next, evaluated, input, env)
+                .map_err(|mut e| {
+                    if e.token.is_none() {
+                        e.token = Some(name.clone());
+                    }
+                    if e.pos.is_none() {
+                        e.pos = Some(procedure.pos);
+                    }
+                    e
+                })?;
         }
         Ok(result)
     }
 
-    fn apply_inner(&mut self, proc: &Value, args: Vec<Value>, input: &Value, env: &Rc<Frame>) -> R<Value> {
+    fn apply_inner(
+        &mut self,
+        proc: &Value,
+        args: Vec<Value>,
+        input: &Value,
+        env: &Rc<Frame>,
+    ) -> R<Value> {
         match proc {
             Value::Lambda(c) => {
                 let args = match (&c.def.signature, c.use_signature) {
@@ -1018,8 +1204,10 @@ impl<'a> Ev<'a> {
                     None => args,
                     Some(fixed) => {
                         let mut it = args.into_iter();
-                        let mut full: Vec<Value> =
-                            fixed.iter().map(|f| f.clone().unwrap_or_else(|| it.next().unwrap_or_default())).collect();
+                        let mut full: Vec<Value> = fixed
+                            .iter()
+                            .map(|f| f.clone().unwrap_or_else(|| it.next().unwrap_or_default()))
+                            .collect();
                         while full.last().is_some_and(|v| v.is_undef()) {
                             full.pop();
                         }
@@ -1031,7 +1219,8 @@ impl<'a> Ev<'a> {
                         Some(sig) => sig.validate(&args, input)?,
                         None => args,
                     };
-                    let jargs: Vec<Option<serde_json::Value>> = args.iter().map(crate::value::to_json).collect();
+                    let jargs: Vec<Option<serde_json::Value>> =
+                        args.iter().map(crate::value::to_json).collect();
                     let r = (c.func)(&jargs).map_err(|e| {
                         let mut j = err("D3137").msg(e.message.clone());
                         j.custom_code = Some(e.code.clone());
@@ -1047,7 +1236,11 @@ impl<'a> Ev<'a> {
                 self.run_transform(t, args.into_iter().next().unwrap_or_default())
             }
             Value::Regex(re) => {
-                let s = args.first().and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let s = args
+                    .first()
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 let chars: Vec<char> = s.chars().collect();
                 match re.exec(&chars, 0)? {
                     Some(m) => Ok(functions::match_object(&chars, &m, false)),
@@ -1058,11 +1251,14 @@ impl<'a> Ev<'a> {
         }
     }
 
+    #[inline(never)]
     fn run_transform(&mut self, t: &Transformer, obj: Value) -> R<Value> {
         if obj.is_undef() {
             return Ok(Value::Undefined);
         }
-        let Kind::Transform(pattern, update, delete) = &t.node.kind else { return Ok(Value::Undefined) };
+        let Kind::Transform(pattern, update, delete) = &t.node.kind else {
+            return Ok(Value::Undefined);
+        };
         let env = &t.env;
         let clone_fn = self.lookup_var(env, "clone");
         if !clone_fn.is_function() {
@@ -1153,7 +1349,10 @@ fn replace_ptr(
             return false;
         }
         match v {
-            Value::Object(o) => Rc::as_ptr(o) as usize == target || o.values().any(|x| contains(x, target, depth + 1)),
+            Value::Object(o) => {
+                Rc::as_ptr(o) as usize == target
+                    || o.values().any(|x| contains(x, target, depth + 1))
+            }
             Value::Array(a, _) => a.iter().any(|x| contains(x, target, depth + 1)),
             _ => false,
         }
@@ -1179,14 +1378,23 @@ fn replace_ptr(
             if !a.iter().any(|x| contains(x, target, 0)) {
                 return v.clone();
             }
-            Value::Array(Rc::new(a.iter().map(|x| replace_ptr(x, target, new, remap, keep)).collect()), *f)
+            Value::Array(
+                Rc::new(
+                    a.iter()
+                        .map(|x| replace_ptr(x, target, new, remap, keep))
+                        .collect(),
+                ),
+                *f,
+            )
         }
         _ => v.clone(),
     }
 }
 
 fn reduce_tuples(ts: &[Tuple]) -> (Value, Vec<(Rc<str>, Value)>) {
-    let Some(first) = ts.first() else { return (Value::Undefined, Vec::new()) };
+    let Some(first) = ts.first() else {
+        return (Value::Undefined, Vec::new());
+    };
     if ts.len() == 1 {
         return (first.ctx.clone(), first.binds.clone());
     }
@@ -1253,7 +1461,9 @@ fn numeric(lhs: &Value, rhs: &Value, op: BinOp) -> R<Value> {
     if !rhs.is_undef() && !is_numeric(rhs)? {
         return Err(err("T2002").val(rhs.clone()));
     }
-    let (Some(a), Some(b)) = (lhs.as_f64(), rhs.as_f64()) else { return Ok(Value::Undefined) };
+    let (Some(a), Some(b)) = (lhs.as_f64(), rhs.as_f64()) else {
+        return Ok(Value::Undefined);
+    };
     Ok(Value::Number(match op {
         BinOp::Add => a + b,
         BinOp::Sub => a - b,
@@ -1264,9 +1474,14 @@ fn numeric(lhs: &Value, rhs: &Value, op: BinOp) -> R<Value> {
 }
 
 fn compare(lhs: &Value, rhs: &Value, op: BinOp) -> R<Value> {
-    let comparable = |v: &Value| matches!(v, Value::Undefined | Value::String(_) | Value::Number(_));
+    let comparable =
+        |v: &Value| matches!(v, Value::Undefined | Value::String(_) | Value::Number(_));
     if !comparable(lhs) || !comparable(rhs) {
-        let bad = if matches!(lhs, Value::String(_) | Value::Number(_)) { rhs } else { lhs };
+        let bad = if matches!(lhs, Value::String(_) | Value::Number(_)) {
+            rhs
+        } else {
+            lhs
+        };
         return Err(err("T2010").val(bad.clone()));
     }
     if lhs.is_undef() || rhs.is_undef() {
@@ -1314,7 +1529,9 @@ fn sort_cmp(terms: &[SortTerm], a: &[Value], b: &[Value], pos: usize) -> R<bool>
             return Err(err("T2008").pos(pos).val(bad.clone()));
         }
         let ord = match (aa, bb) {
-            (Value::Number(x), Value::Number(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+            (Value::Number(x), Value::Number(y)) => {
+                x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal)
+            }
             (Value::String(x), Value::String(y)) => cmp_utf16(x, y),
             _ => return Err(err("T2007").pos(pos).val(aa.clone()).val2(bb.clone())),
         };
@@ -1344,7 +1561,9 @@ pub fn merge_sort<T: Clone>(items: Vec<T>, swap: &mut dyn FnMut(&T, &T) -> R<boo
     let mut out = Vec::with_capacity(left.len() + right.len());
     let (mut i, mut j) = (0, 0);
     while i < left.len() && j < right.len() {
-        let (Some(l), Some(r)) = (left.get(i), right.get(j)) else { break };
+        let (Some(l), Some(r)) = (left.get(i), right.get(j)) else {
+            break;
+        };
         if swap(l, r)? {
             out.push(r.clone());
             j += 1;
@@ -1361,10 +1580,3 @@ pub fn merge_sort<T: Clone>(items: Vec<T>, swap: &mut dyn FnMut(&T, &T) -> R<boo
 pub fn is_numeric_pub(v: &Value) -> R<bool> {
     is_numeric(v)
 }
-
-pub fn debug_string(v: &Value) -> String {
-    stringify(v, false)
-}
-
-#[allow(dead_code)]
-fn _unused(_: &Group) {}

@@ -8,7 +8,7 @@ use crate::error::{R, err};
 use crate::eval::{Ev, Frame, append, boolean, cmp_utf16, is_numeric_pub, lookup, merge_sort};
 use crate::regex::Match;
 use crate::signature::Signature;
-use crate::value::{Object, OUTER, SEQ, Value, deep_equal, js_number, round15, stringify};
+use crate::value::{OUTER, Object, SEQ, Value, deep_equal, js_number, round15, stringify};
 
 /// (name, signature, declared JavaScript parameter count)
 const TABLE: &[(&str, &str, usize)] = &[
@@ -91,11 +91,18 @@ pub fn exists(name: &str) -> bool {
 
 /// The built-in names, for listing.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    TABLE.iter().map(|(n, _, _)| *n).filter(|n| !n.starts_with("__"))
+    TABLE
+        .iter()
+        .map(|(n, _, _)| *n)
+        .filter(|n| !n.starts_with("__"))
 }
 
 pub fn arity(name: &str) -> usize {
-    TABLE.iter().find(|(n, _, _)| *n == name).map(|x| x.2).unwrap_or(0)
+    TABLE
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|x| x.2)
+        .unwrap_or(0)
 }
 
 fn signature(name: &str) -> Option<Rc<Signature>> {
@@ -161,7 +168,10 @@ fn from_chars(c: &[char]) -> String {
 
 pub fn match_object(chars: &[char], m: &Match, with_index: bool) -> Value {
     let mut o = Object::new();
-    o.insert("match".into(), Value::string(from_chars(chars.get(m.start..m.end).unwrap_or(&[]))));
+    o.insert(
+        "match".into(),
+        Value::string(from_chars(chars.get(m.start..m.end).unwrap_or(&[]))),
+    );
     if with_index {
         o.insert("index".into(), Value::Number(m.start as f64));
     } else {
@@ -189,7 +199,13 @@ struct Found {
 }
 
 /// Runs a regex (or a user matcher function) over `s` and collects matches, jsonata-style.
-fn find_all(ev: &mut Ev, matcher: &Value, s: &str, limit: Option<usize>, env: &Rc<Frame>) -> R<Vec<Found>> {
+fn find_all(
+    ev: &mut Ev,
+    matcher: &Value,
+    s: &str,
+    limit: Option<usize>,
+    env: &Rc<Frame>,
+) -> R<Vec<Found>> {
     let cs = chars(s);
     let mut out = Vec::new();
     match matcher {
@@ -214,7 +230,11 @@ fn find_all(ev: &mut Ev, matcher: &Value, s: &str, limit: Option<usize>, env: &R
                     start: m.start,
                     end: m.end,
                     text: from_chars(cs.get(m.start..m.end).unwrap_or(&[])),
-                    groups: m.groups.iter().map(|g| g.map(|(a, b)| from_chars(cs.get(a..b).unwrap_or(&[])))).collect(),
+                    groups: m
+                        .groups
+                        .iter()
+                        .map(|g| g.map(|(a, b)| from_chars(cs.get(a..b).unwrap_or(&[]))))
+                        .collect(),
                 });
             }
         }
@@ -225,23 +245,40 @@ fn find_all(ev: &mut Ev, matcher: &Value, s: &str, limit: Option<usize>, env: &R
                 if limit.is_some_and(|l| out.len() >= l) {
                     break;
                 }
-                let Value::Object(o) = &res else { return Err(err("T1010")) };
+                let Value::Object(o) = &res else {
+                    return Err(err("T1010"));
+                };
                 let start = o.get("start").and_then(|v| v.as_f64());
                 let groups = o.get("groups");
                 let next = o.get("next");
-                if start.is_none() && !matches!(groups, Some(Value::Array(..))) && !next.is_some_and(|n| n.is_function())
+                if start.is_none()
+                    && !matches!(groups, Some(Value::Array(..)))
+                    && !next.is_some_and(|n| n.is_function())
                 {
                     return Err(err("T1010"));
                 }
-                let text = o.get("match").and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let text = o
+                    .get("match")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 let start = start.unwrap_or(0.0) as usize;
-                let end = o.get("end").and_then(|v| v.as_f64()).map(|e| e as usize).unwrap_or(start + text.chars().count());
+                let end = o
+                    .get("end")
+                    .and_then(|v| v.as_f64())
+                    .map(|e| e as usize)
+                    .unwrap_or(start + text.chars().count());
                 out.push(Found {
                     start,
                     end,
                     text,
                     groups: groups
-                        .map(|g| g.members().iter().map(|x| x.as_str().map(|s| s.to_string())).collect())
+                        .map(|g| {
+                            g.members()
+                                .iter()
+                                .map(|x| x.as_str().map(|s| s.to_string()))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 });
                 guard += 1;
@@ -302,9 +339,6 @@ fn round_half_even(arg: f64, precision: Option<f64>) -> f64 {
     if (r - a).abs() == 0.5 && (r % 2.0).abs() == 1.0 {
         r -= 1.0;
     }
-    // JS Math.round rounds .5 up; emulate then apply banker's fix
-    let diff = r - a;
-    let _ = diff;
     if let Some(p) = p {
         r = shift(r, -p);
     }
@@ -314,7 +348,17 @@ fn round_half_even(arg: f64, precision: Option<f64>) -> f64 {
 pub fn deep_clone(v: &Value) -> Value {
     match v {
         Value::Number(n) => Value::Number(round15(*n)),
-        Value::Array(a, _) => Value::arr(a.iter().map(|x| if x.is_undef() { Value::Null } else { deep_clone(x) }).collect()),
+        Value::Array(a, _) => Value::arr(
+            a.iter()
+                .map(|x| {
+                    if x.is_undef() {
+                        Value::Null
+                    } else {
+                        deep_clone(x)
+                    }
+                })
+                .collect(),
+        ),
         Value::Object(o) => {
             let mut m = Object::with_capacity(o.len());
             for (k, x) in o.iter() {
@@ -342,17 +386,12 @@ fn next_random(ev: &mut Ev) -> f64 {
 const URI_UNRESERVED: &str = "-_.!~*'()";
 const URI_RESERVED: &str = ";/?:@&=+$,#";
 
-fn encode_uri(s: &str, keep: &str, fname: &str) -> R<Value> {
+fn encode_uri(s: &str, keep: &str) -> R<Value> {
     let mut out = String::new();
     for c in s.chars() {
         if c.is_ascii_alphanumeric() || URI_UNRESERVED.contains(c) || keep.contains(c) {
             out.push(c);
         } else {
-            if c == '\u{FFFD}' && false {
-                let mut e = err("D3140").val(Value::str(s));
-                e.fname = Some(fname.into());
-                return Err(e);
-            }
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("%{:02X}", b));
@@ -430,7 +469,11 @@ fn base64_encode(s: &str) -> String {
     let bytes: Vec<u8> = s.chars().map(|c| (c as u32 & 0xFF) as u8).collect();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
         for k in 0..4 {
             if k <= chunk.len() {
@@ -449,7 +492,9 @@ fn base64_decode(s: &str) -> String {
     let mut nbits = 0;
     let mut out = String::new();
     for c in s.bytes() {
-        let Some(v) = B64.iter().position(|x| *x == c) else { continue };
+        let Some(v) = B64.iter().position(|x| *x == c) else {
+            continue;
+        };
         bits = (bits << 6) | v as u32;
         nbits += 6;
         if nbits >= 8 {
@@ -516,9 +561,12 @@ fn parse_js_number(s: &str) -> Option<f64> {
         }
         Some(v)
     };
-    radix("0x", 16).or_else(|| radix("0o", 8)).or_else(|| radix("0b", 2))
+    radix("0x", 16)
+        .or_else(|| radix("0o", 8))
+        .or_else(|| radix("0b", 2))
 }
 
+#[inline(never)]
 pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<Frame>) -> R<Value> {
     let a0 = arg(&args, 0);
     let undef0 = a0.is_undef();
@@ -543,10 +591,18 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             if m.is_empty() {
                 return Ok(Value::Undefined);
             }
-            let mut acc = if name == "max" { f64::NEG_INFINITY } else { f64::INFINITY };
+            let mut acc = if name == "max" {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
             for x in m {
                 let v = num(x);
-                acc = if name == "max" { acc.max(v) } else { acc.min(v) };
+                acc = if name == "max" {
+                    acc.max(v)
+                } else {
+                    acc.min(v)
+                };
             }
             Value::Number(acc)
         }
@@ -584,18 +640,30 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             let slice = |from: f64, to: f64| -> String {
                 let norm = |x: f64| -> usize {
                     let x = if x.is_nan() { 0.0 } else { x.trunc() };
-                    let x = if x < 0.0 { (len + x).max(0.0) } else { x.min(len) };
+                    let x = if x < 0.0 {
+                        (len + x).max(0.0)
+                    } else {
+                        x.min(len)
+                    };
                     x as usize
                 };
                 let (f, t) = (norm(from), norm(to));
-                if f >= t { String::new() } else { from_chars(cs.get(f..t).unwrap_or(&[])) }
+                if f >= t {
+                    String::new()
+                } else {
+                    from_chars(cs.get(f..t).unwrap_or(&[]))
+                }
             };
             match arg(&args, 2) {
                 Value::Number(l) => {
                     if l <= 0.0 {
                         return Ok(Value::str(""));
                     }
-                    let end = if start >= 0.0 { start + l } else { len + start + l };
+                    let end = if start >= 0.0 {
+                        start + l
+                    } else {
+                        len + start + l
+                    };
                     Value::string(slice(start, end))
                 }
                 _ => Value::string(slice(start, len)),
@@ -606,7 +674,9 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             let c = arg(&args, 1);
             let c = c.as_str().unwrap_or("");
             match s.find(c) {
-                Some(p) if name == "substringBefore" => Value::string(s.get(..p).unwrap_or("").to_string()),
+                Some(p) if name == "substringBefore" => {
+                    Value::string(s.get(..p).unwrap_or("").to_string())
+                }
                 Some(p) => Value::string(s.get(p + c.len()..).unwrap_or("").to_string()),
                 None => Value::String(s),
             }
@@ -648,7 +718,11 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             if pad_len > 0.0 {
                 ev.charge(pad_len as u64 / 8)?;
                 let padding: String = ch.chars().cycle().take(pad_len as usize).collect();
-                if width > 0.0 { Value::string(format!("{}{}", s, padding)) } else { Value::string(format!("{}{}", padding, s)) }
+                if width > 0.0 {
+                    Value::string(format!("{}{}", s, padding))
+                } else {
+                    Value::string(format!("{}{}", padding, s))
+                }
             } else {
                 Value::String(s)
             }
@@ -681,7 +755,12 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                         o.insert("index".into(), Value::Number(f.start as f64));
                         o.insert(
                             "groups".into(),
-                            Value::arr(f.groups.into_iter().map(|g| Value::string(g.unwrap_or_default())).collect()),
+                            Value::arr(
+                                f.groups
+                                    .into_iter()
+                                    .map(|g| Value::string(g.unwrap_or_default()))
+                                    .collect(),
+                            ),
                         );
                         Value::obj(o)
                     })
@@ -707,7 +786,10 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 let mut out = String::new();
                 let mut rest: &str = &s;
                 let mut count = 0;
-                let rep = replacement.as_str().map(|x| x.to_string()).unwrap_or_default();
+                let rep = replacement
+                    .as_str()
+                    .map(|x| x.to_string())
+                    .unwrap_or_default();
                 while let Some(i) = rest.find(&**p) {
                     if lim.is_some_and(|l| count >= l) {
                         break;
@@ -738,7 +820,12 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                         o.insert("end".into(), Value::Number(f.end as f64));
                         o.insert(
                             "groups".into(),
-                            Value::arr(f.groups.iter().map(|g| Value::string(g.clone().unwrap_or_default())).collect()),
+                            Value::arr(
+                                f.groups
+                                    .iter()
+                                    .map(|g| Value::string(g.clone().unwrap_or_default()))
+                                    .collect(),
+                            ),
                         );
                         match ev.apply(fnv, vec![Value::obj(o)], &Value::Null, env)? {
                             Value::String(x) => x.to_string(),
@@ -765,6 +852,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 return Ok(Value::arr(out));
             }
             if let Value::String(p) = &sep {
+                let lim = limit.as_f64().map(|l| l.trunc() as usize);
                 if p.is_empty() {
                     out = s.chars().map(|c| Value::string(c.to_string())).collect();
                 } else {
@@ -783,11 +871,15 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             let mut start = 0;
             let n = found.len();
             for f in found {
-                out.push(Value::string(from_chars(cs.get(start..f.start.max(start)).unwrap_or(&[]))));
+                out.push(Value::string(from_chars(
+                    cs.get(start..f.start.max(start)).unwrap_or(&[]),
+                )));
                 start = f.end;
             }
             if lim.is_none_or(|l| n < l) {
-                out.push(Value::string(from_chars(cs.get(start.min(cs.len())..).unwrap_or(&[]))));
+                out.push(Value::string(from_chars(
+                    cs.get(start.min(cs.len())..).unwrap_or(&[]),
+                )));
             }
             Value::arr(out)
         }
@@ -797,14 +889,22 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             }
             let sep = arg(&args, 1);
             let sep = sep.as_str().unwrap_or("");
-            let parts: Vec<&str> = a0.members().iter().map(|x| x.as_str().unwrap_or("")).collect();
+            let parts: Vec<&str> = a0
+                .members()
+                .iter()
+                .map(|x| x.as_str().unwrap_or(""))
+                .collect();
             Value::string(parts.join(sep))
         }
         "formatNumber" => {
             if undef0 {
                 return Ok(Value::Undefined);
             }
-            crate::format::format_number(num(&a0), arg(&args, 1).as_str().unwrap_or(""), &arg(&args, 2))?
+            crate::format::format_number(
+                num(&a0),
+                arg(&args, 1).as_str().unwrap_or(""),
+                &arg(&args, 2),
+            )?
         }
         "formatBase" => {
             if undef0 {
@@ -824,7 +924,10 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             if undef0 {
                 return Ok(Value::Undefined);
             }
-            Value::string(crate::format::format_integer(num(&a0), arg(&args, 1).as_str().unwrap_or(""))?)
+            Value::string(crate::format::format_integer(
+                num(&a0),
+                arg(&args, 1).as_str().unwrap_or(""),
+            )?)
         }
         "parseInteger" => {
             if undef0 {
@@ -843,7 +946,9 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             _ => return Err(err("D3030").val(a0.clone()).idx(1)),
         },
         "floor" | "ceil" | "abs" | "sqrt" => {
-            let Some(x) = a0.as_f64() else { return Ok(Value::Undefined) };
+            let Some(x) = a0.as_f64() else {
+                return Ok(Value::Undefined);
+            };
             Value::Number(match name {
                 "floor" => x.floor(),
                 "ceil" => x.ceil(),
@@ -857,11 +962,15 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             })
         }
         "round" => {
-            let Some(x) = a0.as_f64() else { return Ok(Value::Undefined) };
+            let Some(x) = a0.as_f64() else {
+                return Ok(Value::Undefined);
+            };
             Value::Number(round_half_even(x, arg(&args, 1).as_f64()))
         }
         "power" => {
-            let Some(x) = a0.as_f64() else { return Ok(Value::Undefined) };
+            let Some(x) = a0.as_f64() else {
+                return Ok(Value::Undefined);
+            };
             let e = num(&arg(&args, 1));
             let r = x.powf(e);
             if !r.is_finite() {
@@ -924,10 +1033,18 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             }
         }
         "zip" => {
-            let len = args.iter().map(|a| if a.is_array() { a.members().len() } else { 0 }).min().unwrap_or(0);
+            let len = args
+                .iter()
+                .map(|a| if a.is_array() { a.members().len() } else { 0 })
+                .min()
+                .unwrap_or(0);
             let mut out = Vec::with_capacity(len);
             for i in 0..len {
-                out.push(Value::arr(args.iter().map(|a| a.members().get(i).cloned().unwrap_or_default()).collect()));
+                out.push(Value::arr(
+                    args.iter()
+                        .map(|a| a.members().get(i).cloned().unwrap_or_default())
+                        .collect(),
+                ));
             }
             Value::arr(out)
         }
@@ -962,7 +1079,11 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
         "sift" | "each" => {
             let f = arg(&args, 1);
             let Value::Object(o) = &a0 else {
-                return Ok(if name == "each" { Value::seq(vec![]) } else { Value::Undefined });
+                return Ok(if name == "each" {
+                    Value::seq(vec![])
+                } else {
+                    Value::Undefined
+                });
             };
             let mut out = Object::new();
             let mut list = Vec::new();
@@ -1072,7 +1193,9 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 let sorted = merge_sort(items, &mut |a, b| {
                     Ok(match (a, b) {
                         (Value::Number(x), Value::Number(y)) => x > y,
-                        (Value::String(x), Value::String(y)) => cmp_utf16(x, y) == std::cmp::Ordering::Greater,
+                        (Value::String(x), Value::String(y)) => {
+                            cmp_utf16(x, y) == std::cmp::Ordering::Greater
+                        }
                         _ => false,
                     })
                 })?;
@@ -1112,7 +1235,9 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             if undef0 {
                 return Ok(Value::Undefined);
             }
-            let Value::Array(a, f) = &a0 else { return Ok(a0) };
+            let Value::Array(a, f) = &a0 else {
+                return Ok(a0);
+            };
             if a.len() <= 1 {
                 return Ok(a0);
             }
@@ -1126,8 +1251,8 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
         }
         "base64encode" => Value::string(base64_encode(&str0!())),
         "base64decode" => Value::string(base64_decode(&str0!())),
-        "encodeUrlComponent" => encode_uri(&str0!(), "", name)?,
-        "encodeUrl" => encode_uri(&str0!(), URI_RESERVED, name)?,
+        "encodeUrlComponent" => encode_uri(&str0!(), "")?,
+        "encodeUrl" => encode_uri(&str0!(), URI_RESERVED)?,
         "decodeUrlComponent" => decode_uri(&str0!(), "", name)?,
         "decodeUrl" => decode_uri(&str0!(), URI_RESERVED, name)?,
         "eval" => {
@@ -1136,7 +1261,9 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             let focus = arg(&args, 1);
             if !focus.is_undef() {
                 ctx = match focus {
-                    Value::Array(a, f) if f & SEQ == 0 => Value::Array(Rc::new(vec![Value::Array(a, f)]), SEQ | OUTER),
+                    Value::Array(a, f) if f & SEQ == 0 => {
+                        Value::Array(Rc::new(vec![Value::Array(a, f)]), SEQ | OUTER)
+                    }
                     v => v,
                 };
             }
@@ -1158,10 +1285,14 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             crate::datetime::to_millis(&s, arg(&args, 1).as_str())?
         }
         "fromMillis" => {
-            let Some(ms) = a0.as_f64() else { return Ok(Value::Undefined) };
+            let Some(ms) = a0.as_f64() else {
+                return Ok(Value::Undefined);
+            };
             crate::datetime::from_millis(ms, arg(&args, 1).as_str(), arg(&args, 2).as_str())?
         }
-        "now" => crate::datetime::from_millis(ev.env.now_ms as f64, a0.as_str(), arg(&args, 1).as_str())?,
+        "now" => {
+            crate::datetime::from_millis(ev.env.now_ms as f64, a0.as_str(), arg(&args, 1).as_str())?
+        }
         "millis" => Value::Number(ev.env.now_ms as f64),
         "clone" => {
             if undef0 {
@@ -1218,8 +1349,17 @@ fn substitute(rep: &str, f: &Found) -> String {
                 i += 2;
             }
             Some(d) if d.is_ascii_digit() => {
-                let max_digits = if ng == 0 { 1 } else { (ng as f64).log10().floor() as usize + 1 };
-                let digits: String = rc.iter().skip(i + 1).take(max_digits).take_while(|c| c.is_ascii_digit()).collect();
+                let max_digits = if ng == 0 {
+                    1
+                } else {
+                    (ng as f64).log10().floor() as usize + 1
+                };
+                let digits: String = rc
+                    .iter()
+                    .skip(i + 1)
+                    .take(max_digits)
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
                 let mut idx: usize = digits.parse().unwrap_or(0);
                 let mut used = digits.len();
                 if max_digits > 1 && idx > ng {
@@ -1227,10 +1367,10 @@ fn substitute(rep: &str, f: &Found) -> String {
                     idx = d2.parse().unwrap_or(0);
                     used = d2.len();
                 }
-                if ng > 0 {
-                    if let Some(Some(g)) = f.groups.get(idx.wrapping_sub(1)) {
-                        out.push_str(g);
-                    }
+                if ng > 0
+                    && let Some(Some(g)) = f.groups.get(idx.wrapping_sub(1))
+                {
+                    out.push_str(g);
                 }
                 i += 1 + used.max(1);
             }

@@ -7,6 +7,7 @@
 //! assert_eq!(out, Some(serde_json::json!(5)));
 //! ```
 
+
 mod ast;
 mod datetime;
 mod error;
@@ -29,7 +30,8 @@ use signature::Signature;
 use value::{OUTER, SEQ, Value};
 
 /// A caller-supplied function: receives its arguments (`None` = undefined) and returns a value or an error.
-pub type NativeFn = dyn Fn(&[Option<serde_json::Value>]) -> Result<Option<serde_json::Value>, Error>;
+pub type NativeFn =
+    dyn Fn(&[Option<serde_json::Value>]) -> Result<Option<serde_json::Value>, Error>;
 
 /// A registered native function.
 pub struct Custom {
@@ -46,6 +48,7 @@ pub struct Env {
     /// Seed of the pseudo-random generator behind `$random()` and `$shuffle()`.
     pub seed: u64,
     /// Maximum nesting of evaluation (JSONata's evaluate depth); beyond it the error is `U1001`.
+    /// Each level costs roughly 1-2 KB of native stack in an optimised build (default 400).
     pub max_depth: usize,
     /// Maximum number of evaluation steps; beyond it the error is `U1001` (evaluation timeout).
     pub max_steps: u64,
@@ -58,7 +61,7 @@ impl Default for Env {
         Env {
             now_ms: 0,
             seed: 0x5EED,
-            max_depth: 1000,
+            max_depth: 400,
             max_steps: 50_000_000,
             customs: HashMap::new(),
             removed: HashSet::new(),
@@ -73,7 +76,8 @@ impl Env {
         &mut self,
         name: &str,
         signature: Option<&str>,
-        func: impl Fn(&[Option<serde_json::Value>]) -> Result<Option<serde_json::Value>, Error> + 'static,
+        func: impl Fn(&[Option<serde_json::Value>]) -> Result<Option<serde_json::Value>, Error>
+        + 'static,
     ) -> Result<(), Error> {
         let signature = match signature {
             Some(s) => Some(Signature::parse(s).map_err(|e| e.into_error())?),
@@ -81,7 +85,14 @@ impl Env {
         };
         let arity = signature.as_ref().map(|s| s.param_count()).unwrap_or(1);
         self.removed.remove(name);
-        self.customs.insert(name.to_string(), Custom { func: Rc::new(func), signature, arity });
+        self.customs.insert(
+            name.to_string(),
+            Custom {
+                func: Rc::new(func),
+                signature,
+                arity,
+            },
+        );
         Ok(())
     }
 
@@ -100,7 +111,13 @@ impl Env {
 impl Error {
     /// Builds an error with a code and message (for registered functions).
     pub fn new(code: &str, message: &str) -> Error {
-        Error { code: code.to_string(), message: message.to_string(), position: 0, token: None, value: None }
+        Error {
+            code: code.to_string(),
+            message: message.to_string(),
+            position: 0,
+            token: None,
+            value: None,
+        }
     }
 }
 
@@ -145,21 +162,26 @@ impl Expression {
             v => v,
         };
         let mut ev = Ev::new(env, &self.labels);
-        let result = ev.evaluate(&self.ast, &input, &root).map_err(|e| e.into_error())?;
+        let result = ev
+            .evaluate(&self.ast, &input, &root)
+            .map_err(|e| e.into_error())?;
         let result = match result {
             Value::Tuples(t) => Value::seq(t.iter().map(|x| x.ctx.clone()).collect()),
             v => v,
         };
-        if let Value::Number(n) = result {
-            if !n.is_finite() {
-                return Err(error::err("D1001").val(Value::Number(n)).into_error());
-            }
+        if let Value::Number(n) = result
+            && !n.is_finite()
+        {
+            return Err(error::err("D1001").val(Value::Number(n)).into_error());
         }
         Ok(value::to_json(&result))
     }
 }
 
 /// Parses and evaluates in one call with a default environment.
-pub fn evaluate(source: &str, input: Option<&serde_json::Value>) -> Result<Option<serde_json::Value>, Error> {
+pub fn evaluate(
+    source: &str,
+    input: Option<&serde_json::Value>,
+) -> Result<Option<serde_json::Value>, Error> {
     Expression::parse(source)?.evaluate(input, &serde_json::Map::new(), &Env::default())
 }

@@ -3,12 +3,12 @@
 use std::rc::Rc;
 
 use crate::ast::{BinOp, Group, Kind, LambdaDef, Node, SortTerm, Stage};
-use crate::error::{err, R};
+use crate::error::{R, err};
 use crate::regex::Regex;
 use crate::signature::Signature;
 use crate::value::Value;
 
-const MAX_NESTING: usize = 300;
+const MAX_NESTING: usize = 100;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -24,8 +24,8 @@ enum Tok {
 }
 
 const OPS1: &[&str] = &[
-    ".", "[", "]", "{", "}", "(", ")", ",", "@", "#", ";", ":", "?", "+", "-", "*", "/", "%", "|", "=", "<",
-    ">", "^", "&", "!", "~",
+    ".", "[", "]", "{", "}", "(", ")", ",", "@", "#", ";", ":", "?", "+", "-", "*", "/", "%", "|",
+    "=", "<", ">", "^", "&", "!", "~",
 ];
 const OPS2: &[&str] = &["..", ":=", "!=", ">=", "<=", "**", "~>", "?:", "??"];
 
@@ -54,11 +54,16 @@ impl Lexer {
             let c = self.at(self.pos).unwrap_or(' ');
             if c == '/' && depth == 0 {
                 let mut bs = 0;
-                while self.pos >= bs + 1 && self.at(self.pos - bs - 1) == Some('\\') {
+                while self.pos > bs && self.at(self.pos - bs - 1) == Some('\\') {
                     bs += 1;
                 }
                 if bs % 2 == 0 {
-                    let pattern: String = self.src.get(start..self.pos).unwrap_or(&[]).iter().collect();
+                    let pattern: String = self
+                        .src
+                        .get(start..self.pos)
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     if pattern.is_empty() {
                         return Err(err("S0301").pos(self.pos));
                     }
@@ -67,11 +72,20 @@ impl Lexer {
                     while matches!(self.at(self.pos), Some('i') | Some('m')) {
                         self.pos += 1;
                     }
-                    let flags: String = self.src.get(fstart..self.pos).unwrap_or(&[]).iter().collect();
+                    let flags: String = self
+                        .src
+                        .get(fstart..self.pos)
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     return Ok(Tok::Regex(pattern, flags));
                 }
             }
-            let prev = if self.pos > 0 { self.at(self.pos - 1) } else { None };
+            let prev = if self.pos > 0 {
+                self.at(self.pos - 1)
+            } else {
+                None
+            };
             if matches!(c, '(' | '[' | '{') && prev != Some('\\') {
                 depth += 1;
             }
@@ -142,21 +156,21 @@ impl Lexer {
                         'r' => s.push('\r'),
                         't' => s.push('\t'),
                         'u' => {
-                            let cp = self.hex4(self.pos + 1).ok_or_else(|| err("S0104").pos(self.pos))?;
+                            let cp = self
+                                .hex4(self.pos + 1)
+                                .ok_or_else(|| err("S0104").pos(self.pos))?;
                             self.pos += 4;
                             if (0xD800..0xDC00).contains(&cp)
                                 && self.at(self.pos + 1) == Some('\\')
                                 && self.at(self.pos + 2) == Some('u')
+                                && let Some(lo) = self.hex4(self.pos + 3)
+                                && (0xDC00..0xE000).contains(&lo)
                             {
-                                if let Some(lo) = self.hex4(self.pos + 3) {
-                                    if (0xDC00..0xE000).contains(&lo) {
-                                        let full = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                                        s.push(char::from_u32(full).unwrap_or('\u{FFFD}'));
-                                        self.pos += 6;
-                                        self.pos += 1;
-                                        continue;
-                                    }
-                                }
+                                let full = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                s.push(char::from_u32(full).unwrap_or('\u{FFFD}'));
+                                self.pos += 6;
+                                self.pos += 1;
+                                continue;
                             }
                             s.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
                         }
@@ -213,7 +227,12 @@ impl Lexer {
             let start = self.pos;
             while let Some(ch) = self.at(self.pos) {
                 if ch == '`' {
-                    let name: String = self.src.get(start..self.pos).unwrap_or(&[]).iter().collect();
+                    let name: String = self
+                        .src
+                        .get(start..self.pos)
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     self.pos += 1;
                     return Ok((Tok::Name(name), self.pos));
                 }
@@ -307,7 +326,10 @@ pub struct Parser {
 /// Parses source text into a processed tree plus the labels of its parent-operator slots.
 pub fn parse(source: &str) -> R<(Node, Vec<Rc<str>>)> {
     let mut p = Parser {
-        lexer: Lexer { src: source.chars().collect(), pos: 0 },
+        lexer: Lexer {
+            src: source.chars().collect(),
+            pos: 0,
+        },
         tok: Tok::End,
         tpos: 0,
         depth: 0,
@@ -338,15 +360,22 @@ impl Parser {
                 _ => false,
             };
             if !ok {
-                let code = if self.tok == Tok::End { "S0203" } else { "S0202" };
-                return Err(err(code).pos(self.tpos).tok(&tok_value(&self.tok)).val(Value::str(id)));
+                let code = if self.tok == Tok::End {
+                    "S0203"
+                } else {
+                    "S0202"
+                };
+                return Err(err(code)
+                    .pos(self.tpos)
+                    .tok(&tok_value(&self.tok))
+                    .val(Value::str(id)));
             }
         }
         let (t, p) = self.lexer.next(infix)?;
-        if let Tok::Op(o) = t {
-            if o == "!" || o == "~" {
-                return Err(err("S0204").pos(p).tok(o));
-            }
+        if let Tok::Op(o) = t
+            && (o == "!" || o == "~")
+        {
+            return Err(err("S0204").pos(p).tok(o));
         }
         self.tok = t;
         self.tpos = p;
@@ -376,6 +405,7 @@ impl Parser {
         Ok(left)
     }
 
+    #[inline(never)]
     fn nud(&mut self, t: Tok, pos: usize) -> R<Node> {
         let kind = match t {
             Tok::Name(n) => Kind::Name(Rc::from(n)),
@@ -416,7 +446,10 @@ impl Parser {
                                 let rpos = self.tpos;
                                 self.advance(Some(".."), false)?;
                                 let rhs = self.expression(0)?;
-                                item = Node::new(Kind::Binary(BinOp::Range, Box::new(item), Box::new(rhs)), rpos);
+                                item = Node::new(
+                                    Kind::Binary(BinOp::Range, Box::new(item), Box::new(rhs)),
+                                    rpos,
+                                );
                             }
                             items.push(item);
                             if !self.is_op(",") {
@@ -447,6 +480,7 @@ impl Parser {
         Ok(Node::new(kind, pos))
     }
 
+    #[inline(never)]
     fn object_pairs(&mut self) -> R<Vec<(Node, Node)>> {
         let mut pairs = Vec::new();
         if !self.is_op("}") {
@@ -465,17 +499,20 @@ impl Parser {
         Ok(pairs)
     }
 
+    #[inline(never)]
     fn led(&mut self, t: Tok, pos: usize, left: Node) -> R<Node> {
         let Tok::Op(op) = t else {
             return Err(err("S0201").pos(pos).tok(&tok_value(&t)));
         };
-        let bin = |o: BinOp, l: Node, r: Node| Node::new(Kind::Binary(o, Box::new(l), Box::new(r)), pos);
+        let bin =
+            |o: BinOp, l: Node, r: Node| Node::new(Kind::Binary(o, Box::new(l), Box::new(r)), pos);
         let kind = match op {
             "." => {
                 let r = self.expression(75)?;
                 Kind::Dot(Box::new(left), Box::new(r))
             }
-            "+" | "-" | "*" | "/" | "%" | "=" | "<" | ">" | "!=" | "<=" | ">=" | "&" | "and" | "or" | "in" => {
+            "+" | "-" | "*" | "/" | "%" | "=" | "<" | ">" | "!=" | "<=" | ">=" | "&" | "and"
+            | "or" | "in" => {
                 let o = match op {
                     "+" => BinOp::Add,
                     "-" => BinOp::Sub,
@@ -554,7 +591,10 @@ impl Parser {
                         self.advance(Some(">"), false)?;
                     }
                     let e = self.expression(0)?;
-                    terms.push(SortTerm { descending, expr: e });
+                    terms.push(SortTerm {
+                        descending,
+                        expr: e,
+                    });
                     if !self.is_op(",") {
                         break;
                     }
@@ -596,6 +636,7 @@ impl Parser {
         }
     }
 
+    #[inline(never)]
     fn call(&mut self, left: Node, pos: usize) -> R<Node> {
         let mut args = Vec::new();
         let mut partial = false;
@@ -615,7 +656,8 @@ impl Parser {
             }
         }
         self.advance(Some(")"), true)?;
-        let is_lambda = matches!(&left.kind, Kind::Name(n) if &**n == "function" || &**n == "\u{3bb}");
+        let is_lambda =
+            matches!(&left.kind, Kind::Name(n) if &**n == "function" || &**n == "\u{3bb}");
         if !is_lambda {
             let kind = if partial {
                 Kind::Partial(Box::new(left), args)
@@ -629,7 +671,10 @@ impl Parser {
             match &a.kind {
                 Kind::Variable(v) => params.push(v.clone()),
                 _ => {
-                    return Err(err("S0208").pos(a.pos).tok(&self.raw_value(a)).val(Value::Number((i + 1) as f64)));
+                    return Err(err("S0208")
+                        .pos(a.pos)
+                        .tok(&self.raw_value(a))
+                        .val(Value::Number((i + 1) as f64)));
                 }
             }
         }
@@ -656,7 +701,10 @@ impl Parser {
         self.advance(Some("{"), false)?;
         let body = self.expression(0)?;
         self.advance(Some("}"), false)?;
-        Ok(Node::new(Kind::RawLambda(params, signature, Box::new(body)), pos))
+        Ok(Node::new(
+            Kind::RawLambda(params, signature, Box::new(body)),
+            pos,
+        ))
     }
 
     // ---- post-parse processing ----
@@ -686,10 +734,10 @@ impl Parser {
             Kind::Block(exprs) => {
                 if !exprs.is_empty() {
                     node.tuple = true;
-                    if let Kind::Block(exprs) = &mut node.kind {
-                        if let Some(last) = exprs.last_mut() {
-                            self.seek_parent(last, slot)?;
-                        }
+                    if let Kind::Block(exprs) = &mut node.kind
+                        && let Some(last) = exprs.last_mut()
+                    {
+                        self.seek_parent(last, slot)?;
                     }
                 }
             }
@@ -724,13 +772,20 @@ impl Parser {
             if let Kind::Parent(s) = value.kind {
                 slots.push(s);
             }
-            result.seeking_parent.get_or_insert_with(Vec::new).extend(slots);
+            result
+                .seeking_parent
+                .get_or_insert_with(Vec::new)
+                .extend(slots);
         }
     }
 
     fn resolve_ancestry(&mut self, path: &mut Node) -> R<()> {
-        let Kind::Path(steps) = &mut path.kind else { return Ok(()) };
-        let Some(last) = steps.last() else { return Ok(()) };
+        let Kind::Path(steps) = &mut path.kind else {
+            return Ok(());
+        };
+        let Some(last) = steps.last() else {
+            return Ok(());
+        };
         let mut slots = last.seeking_parent.clone().unwrap_or_default();
         if let Kind::Parent(s) = last.kind {
             slots.push(s);
@@ -758,7 +813,9 @@ impl Parser {
             }
         }
         if !unresolved.is_empty() {
-            path.seeking_parent.get_or_insert_with(Vec::new).extend(unresolved);
+            path.seeking_parent
+                .get_or_insert_with(Vec::new)
+                .extend(unresolved);
         }
         Ok(())
     }
@@ -773,13 +830,18 @@ impl Parser {
         r
     }
 
+    #[inline(never)]
     fn process_inner(&mut self, expr: Node) -> R<Node> {
         let keep_array = expr.keep_array;
         let pos = expr.pos;
         let mut result = match expr.kind {
             Kind::Dot(lhs, rhs) => {
                 let lstep = self.process(*lhs)?;
-                let lparent = if let Kind::Parent(s) = lstep.kind { Some(s) } else { None };
+                let lparent = if let Kind::Parent(s) = lstep.kind {
+                    Some(s)
+                } else {
+                    None
+                };
                 let mut result = if matches!(lstep.kind, Kind::Path(_)) {
                     lstep
                 } else {
@@ -794,7 +856,10 @@ impl Parser {
                         steps.extend(rsteps);
                     } else {
                         if !rest.predicate.is_empty() {
-                            rest.stages = std::mem::take(&mut rest.predicate).into_iter().map(Stage::Filter).collect();
+                            rest.stages = std::mem::take(&mut rest.predicate)
+                                .into_iter()
+                                .map(|p| Stage::Filter(Box::new(p)))
+                                .collect();
                         }
                         steps.push(rest);
                     }
@@ -803,7 +868,9 @@ impl Parser {
                             Kind::Num(n) => {
                                 return Err(err("S0213").pos(step.pos).val(Value::Number(*n)));
                             }
-                            Kind::Bool(b) => return Err(err("S0213").pos(step.pos).val(Value::Bool(*b))),
+                            Kind::Bool(b) => {
+                                return Err(err("S0213").pos(step.pos).val(Value::Bool(*b)));
+                            }
                             Kind::Null => return Err(err("S0213").pos(step.pos).val(Value::Null)),
                             Kind::Str(s) => step.kind = Kind::Name(s.clone()),
                             _ => {}
@@ -812,15 +879,15 @@ impl Parser {
                     if steps.iter().any(|s| s.keep_array) {
                         result.keep_singleton_array = true;
                     }
-                    if let Some(first) = steps.first_mut() {
-                        if first.is_array_cons() {
-                            first.consarray = true;
-                        }
+                    if let Some(first) = steps.first_mut()
+                        && first.is_array_cons()
+                    {
+                        first.consarray = true;
                     }
-                    if let Some(last) = steps.last_mut() {
-                        if last.is_array_cons() {
-                            last.consarray = true;
-                        }
+                    if let Some(last) = steps.last_mut()
+                        && last.is_array_cons()
+                    {
+                        last.consarray = true;
                     }
                 }
                 self.resolve_ancestry(&mut result)?;
@@ -857,7 +924,7 @@ impl Parser {
                     }
                     predicate.pos = pos;
                     if is_path {
-                        step.stages.push(Stage::Filter(predicate));
+                        step.stages.push(Stage::Filter(Box::new(predicate)));
                     } else {
                         step.predicate.push(predicate);
                     }
@@ -886,7 +953,10 @@ impl Parser {
                 for t in terms {
                     let e = self.process(t.expr)?;
                     Self::push_ancestry(&mut sort, &e);
-                    ts.push(SortTerm { descending: t.descending, expr: e });
+                    ts.push(SortTerm {
+                        descending: t.descending,
+                        expr: e,
+                    });
                 }
                 sort.kind = Kind::Sort(ts);
                 if let Kind::Path(steps) = &mut result.kind {
@@ -922,19 +992,22 @@ impl Parser {
                 if !matches!(result.kind, Kind::Path(_)) {
                     let mut inner = result;
                     if !inner.predicate.is_empty() {
-                        inner.stages = std::mem::take(&mut inner.predicate).into_iter().map(Stage::Filter).collect();
+                        inner.stages = std::mem::take(&mut inner.predicate)
+                            .into_iter()
+                            .map(|p| Stage::Filter(Box::new(p)))
+                            .collect();
                     }
                     result = Node::new(Kind::Path(vec![inner]), pos);
                 }
-                if let Kind::Path(steps) = &mut result.kind {
-                    if let Some(step) = steps.last_mut() {
-                        if step.stages.is_empty() {
-                            step.index = Some(name);
-                        } else {
-                            step.stages.push(Stage::Index(name));
-                        }
-                        step.tuple = true;
+                if let Kind::Path(steps) = &mut result.kind
+                    && let Some(step) = steps.last_mut()
+                {
+                    if step.stages.is_empty() {
+                        step.index = Some(name);
+                    } else {
+                        step.stages.push(Stage::Index(name));
                     }
+                    step.tuple = true;
                 }
                 result
             }
@@ -1030,7 +1103,12 @@ impl Parser {
                 let body = self.process(*body)?;
                 let body = tail_call_optimize(body);
                 Node::new(
-                    Kind::Lambda(Rc::new(LambdaDef { params: Rc::new(params), signature: sig, body, thunk: false })),
+                    Kind::Lambda(Rc::new(LambdaDef {
+                        params: Rc::new(params),
+                        signature: sig,
+                        body,
+                        thunk: false,
+                    })),
                     pos,
                 )
             }
@@ -1087,7 +1165,10 @@ impl Parser {
             }
             Kind::Parent(_) => {
                 let index = self.slots.len();
-                self.slots.push(Slot { label: Rc::from(format!("!{}", index)), level: 1 });
+                self.slots.push(Slot {
+                    label: Rc::from(format!("!{}", index)),
+                    level: 1,
+                });
                 Node::new(Kind::Parent(index), pos)
             }
             Kind::End => return Err(err("S0207").pos(pos)),

@@ -1,6 +1,6 @@
 //! A small backtracking engine for JSONata's JavaScript-style regular expressions, with a step budget.
 
-use crate::error::{err, R};
+use crate::error::{R, err};
 
 const STEP_BUDGET: u64 = 5_000_000;
 
@@ -101,7 +101,11 @@ impl P<'_> {
             alts.push(self.concat()?);
         }
         self.depth -= 1;
-        Ok(if alts.len() == 1 { alts.pop().unwrap_or(Node::Concat(vec![])) } else { Node::Alt(alts) })
+        Ok(if alts.len() == 1 {
+            alts.pop().unwrap_or(Node::Concat(vec![]))
+        } else {
+            Node::Alt(alts)
+        })
     }
     fn concat(&mut self) -> R<Node> {
         let mut items = Vec::new();
@@ -123,7 +127,12 @@ impl P<'_> {
         if st == self.i {
             return None;
         }
-        self.s.get(st..self.i)?.iter().collect::<String>().parse().ok()
+        self.s
+            .get(st..self.i)?
+            .iter()
+            .collect::<String>()
+            .parse()
+            .ok()
     }
     fn quant(&mut self, atom: Node) -> R<Node> {
         let (min, max) = match self.peek() {
@@ -194,7 +203,12 @@ impl P<'_> {
             '0' => '\0',
             'b' if in_class => '\u{8}',
             'x' => {
-                let h: String = self.s.get(self.i..self.i + 2).unwrap_or(&[]).iter().collect();
+                let h: String = self
+                    .s
+                    .get(self.i..self.i + 2)
+                    .unwrap_or(&[])
+                    .iter()
+                    .collect();
                 match u32::from_str_radix(&h, 16).ok().filter(|_| h.len() == 2) {
                     Some(v) => {
                         self.i += 2;
@@ -204,7 +218,12 @@ impl P<'_> {
                 }
             }
             'u' => {
-                let h: String = self.s.get(self.i..self.i + 4).unwrap_or(&[]).iter().collect();
+                let h: String = self
+                    .s
+                    .get(self.i..self.i + 4)
+                    .unwrap_or(&[])
+                    .iter()
+                    .collect();
                 match u32::from_str_radix(&h, 16).ok().filter(|_| h.len() == 4) {
                     Some(v) => {
                         self.i += 4;
@@ -217,7 +236,9 @@ impl P<'_> {
         }))
     }
     fn atom(&mut self) -> R<Node> {
-        let Some(c) = self.peek() else { return Err(bad()) };
+        let Some(c) = self.peek() else {
+            return Err(bad());
+        };
         self.i += 1;
         Ok(match c {
             '^' => Node::Start,
@@ -279,7 +300,9 @@ impl P<'_> {
                 }
                 let mut items = Vec::new();
                 loop {
-                    let Some(c) = self.peek() else { return Err(bad()) };
+                    let Some(c) = self.peek() else {
+                        return Err(bad());
+                    };
                     self.i += 1;
                     if c == ']' {
                         break;
@@ -294,7 +317,9 @@ impl P<'_> {
                     match lo {
                         ClassOrChar::Item(it) => items.push(it),
                         ClassOrChar::Char(lo) => {
-                            if self.peek() == Some('-') && self.s.get(self.i + 1).is_some_and(|c| *c != ']') {
+                            if self.peek() == Some('-')
+                                && self.s.get(self.i + 1).is_some_and(|c| *c != ']')
+                            {
                                 self.i += 1;
                                 let c2 = self.peek().ok_or_else(bad)?;
                                 self.i += 1;
@@ -342,7 +367,10 @@ impl P<'_> {
                     }
                     _ => match self.escape_char(e, false)? {
                         ClassOrChar::Char(c) => Node::Char(c),
-                        ClassOrChar::Item(it) => Node::Class(Class { items: vec![it], negated: false }),
+                        ClassOrChar::Item(it) => Node::Class(Class {
+                            items: vec![it],
+                            negated: false,
+                        }),
                     },
                 }
             }
@@ -430,11 +458,18 @@ impl Compiler {
                 }
             }
             Node::Look(inner, ahead, neg) => {
-                let mut sub = Compiler { insts: Vec::new(), nregs: self.nregs };
+                let mut sub = Compiler {
+                    insts: Vec::new(),
+                    nregs: self.nregs,
+                };
                 sub.compile(inner)?;
                 sub.emit(Inst::Match);
                 self.nregs = sub.nregs;
-                self.emit(Inst::Look(Box::new(Prog { insts: sub.insts }), *ahead, *neg));
+                self.emit(Inst::Look(
+                    Box::new(Prog { insts: sub.insts }),
+                    *ahead,
+                    *neg,
+                ));
             }
             Node::Repeat(inner, min, max, greedy) => {
                 for _ in 0..*min {
@@ -451,7 +486,11 @@ impl Compiler {
                         self.emit(Inst::Jmp(split));
                         let end = self.insts.len();
                         if let Some(s) = self.insts.get_mut(split) {
-                            *s = if *greedy { Inst::Split(split + 1, end) } else { Inst::Split(end, split + 1) };
+                            *s = if *greedy {
+                                Inst::Split(split + 1, end)
+                            } else {
+                                Inst::Split(end, split + 1)
+                            };
                         }
                     }
                     Some(mx) => {
@@ -463,7 +502,11 @@ impl Compiler {
                         let end = self.insts.len();
                         for s in splits {
                             if let Some(x) = self.insts.get_mut(s) {
-                                *x = if *greedy { Inst::Split(s + 1, end) } else { Inst::Split(end, s + 1) };
+                                *x = if *greedy {
+                                    Inst::Split(s + 1, end)
+                                } else {
+                                    Inst::Split(end, s + 1)
+                                };
                             }
                         }
                     }
@@ -515,12 +558,20 @@ impl Class {
 impl Regex {
     pub fn new(pattern: &str, flags: &str) -> R<Regex> {
         let chars: Vec<char> = pattern.chars().collect();
-        let mut p = P { s: &chars, i: 0, ngroups: 0, depth: 0 };
+        let mut p = P {
+            s: &chars,
+            i: 0,
+            ngroups: 0,
+            depth: 0,
+        };
         let node = p.alt()?;
         if p.i != chars.len() {
             return Err(bad());
         }
-        let mut c = Compiler { insts: Vec::new(), nregs: 0 };
+        let mut c = Compiler {
+            insts: Vec::new(),
+            nregs: 0,
+        };
         c.compile(&node)?;
         c.emit(Inst::Match);
         Ok(Regex {
@@ -542,9 +593,14 @@ impl Regex {
             let mut regs = vec![usize::MAX; self.nregs];
             if let Some(end) = self.run(&self.prog, s, start, &mut caps, &mut regs, &mut budget)? {
                 let groups = (1..=self.ngroups)
-                    .map(|k| match (caps.get(2 * k).copied().flatten(), caps.get(2 * k + 1).copied().flatten()) {
-                        (Some(a), Some(b)) => Some((a, b)),
-                        _ => None,
+                    .map(|k| {
+                        match (
+                            caps.get(2 * k).copied().flatten(),
+                            caps.get(2 * k + 1).copied().flatten(),
+                        ) {
+                            (Some(a), Some(b)) => Some((a, b)),
+                            _ => None,
+                        }
                     })
                     .collect();
                 return Ok(Some(Match { start, end, groups }));
@@ -559,8 +615,8 @@ impl Regex {
         prog: &Prog,
         s: &[char],
         start: usize,
-        caps: &mut Vec<Option<usize>>,
-        regs: &mut Vec<usize>,
+        caps: &mut [Option<usize>],
+        regs: &mut [usize],
         budget: &mut u64,
     ) -> R<Option<usize>> {
         let mut stack: Vec<Frame> = Vec::new();
@@ -568,7 +624,8 @@ impl Regex {
         let mut pos = start;
         loop {
             if *budget == 0 {
-                return Err(err("U1001").msg("Regular expression evaluation exceeded its step budget".into()));
+                return Err(err("U1001")
+                    .msg("Regular expression evaluation exceeded its step budget".into()));
             }
             *budget -= 1;
             let ok = match prog.insts.get(pc) {
@@ -598,12 +655,14 @@ impl Regex {
                     _ => false,
                 },
                 Some(Inst::Start) => {
-                    let ok = pos == 0 || (self.multiline && matches!(s.get(pos - 1), Some('\n') | Some('\r')));
+                    let ok = pos == 0
+                        || (self.multiline && matches!(s.get(pos - 1), Some('\n') | Some('\r')));
                     pc += 1;
                     ok
                 }
                 Some(Inst::End) => {
-                    let ok = pos == s.len() || (self.multiline && matches!(s.get(pos), Some('\n') | Some('\r')));
+                    let ok = pos == s.len()
+                        || (self.multiline && matches!(s.get(pos), Some('\n') | Some('\r')));
                     pc += 1;
                     ok
                 }
@@ -652,7 +711,9 @@ impl Regex {
                         (Some(a), Some(b)) if b >= a => {
                             let len = b - a;
                             let ok = (0..len).all(|i| match (s.get(a + i), s.get(pos + i)) {
-                                (Some(x), Some(y)) => x == y || (self.icase && fold(*x) == fold(*y)),
+                                (Some(x), Some(y)) => {
+                                    x == y || (self.icase && fold(*x) == fold(*y))
+                                }
                                 _ => false,
                             });
                             if ok {
@@ -664,15 +725,15 @@ impl Regex {
                     }
                 }
                 Some(Inst::Look(sub, ahead, neg)) => {
-                    let mut c2 = caps.clone();
-                    let mut r2 = regs.clone();
+                    let mut c2 = caps.to_vec();
+                    let mut r2 = regs.to_vec();
                     let found = if *ahead {
                         self.run(sub, s, pos, &mut c2, &mut r2, budget)?.is_some()
                     } else {
                         let mut f = false;
                         for st in (0..=pos).rev() {
-                            let mut c3 = caps.clone();
-                            let mut r3 = regs.clone();
+                            let mut c3 = caps.to_vec();
+                            let mut r3 = regs.to_vec();
                             if self.run_to(sub, s, st, pos, &mut c3, &mut r3, budget)? {
                                 c2 = c3;
                                 f = true;
@@ -728,8 +789,8 @@ impl Regex {
         s: &[char],
         start: usize,
         end: usize,
-        caps: &mut Vec<Option<usize>>,
-        regs: &mut Vec<usize>,
+        caps: &mut [Option<usize>],
+        regs: &mut [usize],
         budget: &mut u64,
     ) -> R<bool> {
         let slice = s.get(..end).unwrap_or(s);
@@ -751,7 +812,11 @@ mod tests {
 
     fn find(p: &str, f: &str, s: &str) -> Option<(usize, usize)> {
         let chars: Vec<char> = s.chars().collect();
-        Regex::new(p, f).ok()?.exec(&chars, 0).ok()?.map(|m| (m.start, m.end))
+        Regex::new(p, f)
+            .ok()?
+            .exec(&chars, 0)
+            .ok()?
+            .map(|m| (m.start, m.end))
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Function signatures (`<s-n?:s>`): parsing, and validating arguments against them as jsonata-js does.
 
-use crate::error::{err, R};
+use crate::error::{R, err};
 use crate::value::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -22,7 +22,6 @@ struct Param {
 #[derive(Clone, Debug)]
 pub struct Signature {
     params: Vec<Param>,
-    pub definition: String,
 }
 
 fn find_closing(chars: &[char], start: usize, open: char, close: char) -> usize {
@@ -88,8 +87,11 @@ impl Signature {
                 }
                 '(' => {
                     let end = find_closing(&chars, pos, '(', ')');
-                    let choice: String =
-                        chars.get(pos + 1..end.min(chars.len())).unwrap_or(&[]).iter().collect();
+                    let choice: String = chars
+                        .get(pos + 1..end.min(chars.len()))
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     if choice.contains('<') {
                         return Err(err("S0402").val(Value::string(choice)).pos(pos));
                     }
@@ -103,8 +105,11 @@ impl Signature {
                         return Err(err("S0401").val(Value::string(t)).pos(pos));
                     }
                     let end = find_closing(&chars, pos, '<', '>');
-                    let sub: String =
-                        chars.get(pos + 1..end.min(chars.len())).unwrap_or(&[]).iter().collect();
+                    let sub: String = chars
+                        .get(pos + 1..end.min(chars.len()))
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     if let Some(p) = params.last_mut() {
                         p.subtype = Some(sub);
                     }
@@ -114,7 +119,7 @@ impl Signature {
             }
             pos += 1;
         }
-        Ok(Signature { params, definition: sig.to_string() })
+        Ok(Signature { params })
     }
 
     pub fn param_count(&self) -> usize {
@@ -122,7 +127,14 @@ impl Signature {
     }
 
     /// Backtracking match of params[i..] against sym[at..]; fills `spans`. `full` anchors the end.
-    fn matches(&self, i: usize, sym: &[char], at: usize, full: bool, spans: &mut Vec<(usize, usize)>) -> bool {
+    fn matches(
+        &self,
+        i: usize,
+        sym: &[char],
+        at: usize,
+        full: bool,
+        spans: &mut Vec<(usize, usize)>,
+    ) -> bool {
         let Some(p) = self.params.get(i) else {
             return !full || at == sym.len();
         };
@@ -145,7 +157,11 @@ impl Signature {
                 }
             }
         }
-        let min = if p.quant == Quant::One || p.quant == Quant::Plus { 1 } else { 0 };
+        let min = if p.quant == Quant::One || p.quant == Quant::Plus {
+            1
+        } else {
+            0
+        };
         let mut n = max;
         loop {
             if n < min {
@@ -202,7 +218,7 @@ impl Signature {
                                 let items = arg.members();
                                 if let Some(first) = items.first() {
                                     let it = first.sig_symbol();
-                                    if Some(it) != sub.chars().next() {
+                                    if !sub.starts_with(it) {
                                         ok = false;
                                     } else {
                                         ok = items.iter().all(|x| x.sig_symbol() == it);
@@ -240,13 +256,19 @@ impl Signature {
     fn validation_error(&self, args: &[Value], sym: &[char]) -> Box<crate::error::JErr> {
         let mut good_to = 0;
         for k in 1..=self.params.len() {
-            let partial = Signature { params: self.params.get(..k).unwrap_or(&[]).to_vec(), definition: String::new() };
+            let partial = Signature {
+                params: self.params.get(..k).unwrap_or(&[]).to_vec(),
+            };
             let mut spans = Vec::new();
             if !partial.matches(0, sym, 0, false, &mut spans) {
-                return err("T0410").val(args.get(good_to).cloned().unwrap_or_default()).idx(good_to + 1);
+                return err("T0410")
+                    .val(args.get(good_to).cloned().unwrap_or_default())
+                    .idx(good_to + 1);
             }
             good_to = spans.last().map(|s| s.1).unwrap_or(0);
         }
-        err("T0410").val(args.get(good_to).cloned().unwrap_or_default()).idx(good_to + 1)
+        err("T0410")
+            .val(args.get(good_to).cloned().unwrap_or_default())
+            .idx(good_to + 1)
     }
 }

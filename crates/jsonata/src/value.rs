@@ -101,15 +101,6 @@ impl Value {
     pub fn is_array(&self) -> bool {
         matches!(self, Value::Array(..))
     }
-    pub fn is_sequence(&self) -> bool {
-        matches!(self, Value::Array(_, f) if f & SEQ != 0)
-    }
-    pub fn flags(&self) -> u8 {
-        match self {
-            Value::Array(_, f) => *f,
-            _ => 0,
-        }
-    }
     pub fn is_function(&self) -> bool {
         matches!(
             self,
@@ -142,12 +133,6 @@ impl Value {
             v => vec![v.clone()],
         }
     }
-    pub fn with_flags(self, flags: u8) -> Value {
-        match self {
-            Value::Array(a, _) => Value::Array(a, flags),
-            v => v,
-        }
-    }
     /// JavaScript `typeof`-style symbol used by function signatures.
     pub fn sig_symbol(&self) -> char {
         match self {
@@ -175,7 +160,8 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Value::Lambda(x), Value::Lambda(y)) => Rc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => Rc::ptr_eq(x, y),

@@ -12,9 +12,13 @@ const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/jsonat
 fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -35,7 +39,11 @@ fn load_cases(root: &Path) -> Vec<Case> {
     groups.sort();
     let mut out = Vec::new();
     for g in groups {
-        let gname = g.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let gname = g
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let mut files: Vec<PathBuf> = std::fs::read_dir(&g)
             .expect("group folder")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -43,22 +51,38 @@ fn load_cases(root: &Path) -> Vec<Case> {
             .collect();
         files.sort();
         for f in files {
-            let fname = f.file_name().unwrap_or_default().to_string_lossy().to_string();
+            let fname = f
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
             let id = format!("{}/{}", gname, fname);
             let text = std::fs::read_to_string(&f).unwrap_or_default();
             let Ok(v) = serde_json::from_str::<Value>(&text) else {
-                out.push(Case { id, dir: g.clone(), body: serde_json::Map::new() });
+                out.push(Case {
+                    id,
+                    dir: g.clone(),
+                    body: serde_json::Map::new(),
+                });
                 continue;
             };
             match v {
                 Value::Array(items) => {
                     for (i, it) in items.into_iter().enumerate() {
                         if let Value::Object(o) = it {
-                            out.push(Case { id: format!("{}#{}", id, i), dir: g.clone(), body: o });
+                            out.push(Case {
+                                id: format!("{}#{}", id, i),
+                                dir: g.clone(),
+                                body: o,
+                            });
                         }
                     }
                 }
-                Value::Object(o) => out.push(Case { id, dir: g.clone(), body: o }),
+                Value::Object(o) => out.push(Case {
+                    id,
+                    dir: g.clone(),
+                    body: o,
+                }),
                 _ => {}
             }
         }
@@ -78,7 +102,9 @@ fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> 
     }
     let expr_text = match (b.get("expr"), b.get("expr-file")) {
         (Some(Value::String(e)), _) => e.clone(),
-        (_, Some(Value::String(f))) => std::fs::read_to_string(case.dir.join(f)).unwrap_or_default(),
+        (_, Some(Value::String(f))) => {
+            std::fs::read_to_string(case.dir.join(f)).unwrap_or_default()
+        }
         _ => return Outcome::Fail("no expression".into()),
     };
     let input: Option<Value> = if let Some(d) = b.get("data") {
@@ -87,9 +113,14 @@ fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> 
         match b.get("dataset") {
             Some(Value::String(name)) => {
                 if !datasets.contains_key(name) {
-                    let text = std::fs::read_to_string(root.join("datasets").join(format!("{}.json", name)))
-                        .unwrap_or_default();
-                    datasets.insert(name.clone(), serde_json::from_str(&text).unwrap_or(Value::Null));
+                    let text = std::fs::read_to_string(
+                        root.join("datasets").join(format!("{}.json", name)),
+                    )
+                    .unwrap_or_default();
+                    datasets.insert(
+                        name.clone(),
+                        serde_json::from_str(&text).unwrap_or(Value::Null),
+                    );
                 }
                 datasets.get(name).cloned()
             }
@@ -106,24 +137,28 @@ fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> 
         env.max_depth = depth as usize;
         env.max_steps = 5_000_000;
     }
-    let expected_code = b
-        .get("code")
-        .and_then(|c| c.as_str())
-        .or_else(|| b.get("error").and_then(|e| e.get("code")).and_then(|c| c.as_str()));
+    let expected_code = b.get("code").and_then(|c| c.as_str()).or_else(|| {
+        b.get("error")
+            .and_then(|e| e.get("code"))
+            .and_then(|c| c.as_str())
+    });
     let expr = match Expression::parse(&expr_text) {
         Ok(e) => e,
         Err(e) => {
-            if let Some(Value::String(code)) = b.get("code") {
-                if *code == e.code {
-                    if let Some(Value::String(t)) = b.get("token") {
-                        if e.token.as_deref() != Some(t.as_str()) {
-                            return Outcome::Fail(format!("token {:?} != {}", e.token, t));
-                        }
-                    }
-                    return Outcome::Pass;
+            if let Some(Value::String(code)) = b.get("code")
+                && *code == e.code
+            {
+                if let Some(Value::String(t)) = b.get("token")
+                    && e.token.as_deref() != Some(t.as_str())
+                {
+                    return Outcome::Fail(format!("token {:?} != {}", e.token, t));
                 }
+                return Outcome::Pass;
             }
-            return Outcome::Fail(format!("compile error {} {} (expected {:?})", e.code, e.message, expected_code));
+            return Outcome::Fail(format!(
+                "compile error {} {} (expected {:?})",
+                e.code, e.message, expected_code
+            ));
         }
     };
     let result = expr.evaluate(input.as_ref(), &bindings, &env);
@@ -131,14 +166,24 @@ fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> 
         return match result {
             Ok(None) => Outcome::Pass,
             Ok(Some(v)) => Outcome::Fail(format!("expected undefined, got {}", v)),
-            Err(e) => Outcome::Fail(format!("expected undefined, got error {} {}", e.code, e.message)),
+            Err(e) => Outcome::Fail(format!(
+                "expected undefined, got error {} {}",
+                e.code, e.message
+            )),
         };
     }
     if let Some(want) = b.get("result") {
         return match result {
             Ok(Some(v)) if json_eq(&v, want) => Outcome::Pass,
-            Ok(v) => Outcome::Fail(format!("expected {}, got {:?}", want, v.map(|v| v.to_string()))),
-            Err(e) => Outcome::Fail(format!("expected {}, got error {} {}", want, e.code, e.message)),
+            Ok(v) => Outcome::Fail(format!(
+                "expected {}, got {:?}",
+                want,
+                v.map(|v| v.to_string())
+            )),
+            Err(e) => Outcome::Fail(format!(
+                "expected {}, got error {} {}",
+                want, e.code, e.message
+            )),
         };
     }
     if let Some(Value::Object(want)) = b.get("error") {
@@ -152,26 +197,42 @@ fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> 
                         _ => true,
                     };
                     if !ok {
-                        return Outcome::Fail(format!("error field {} mismatch: want {}, got {} {:?}", k, v, e.code, e.message));
+                        return Outcome::Fail(format!(
+                            "error field {} mismatch: want {}, got {} {:?}",
+                            k, v, e.code, e.message
+                        ));
                     }
                 }
                 Outcome::Pass
             }
-            Ok(v) => Outcome::Fail(format!("expected error {:?}, got {:?}", want, v.map(|v| v.to_string()))),
+            Ok(v) => Outcome::Fail(format!(
+                "expected error {:?}, got {:?}",
+                want,
+                v.map(|v| v.to_string())
+            )),
         };
     }
     if let Some(code) = expected_code {
         return match result {
             Err(e) if e.code == code => Outcome::Pass,
-            Err(e) => Outcome::Fail(format!("expected {}, got error {} {}", code, e.code, e.message)),
-            Ok(v) => Outcome::Fail(format!("expected error {}, got {:?}", code, v.map(|v| v.to_string()))),
+            Err(e) => Outcome::Fail(format!(
+                "expected {}, got error {} {}",
+                code, e.code, e.message
+            )),
+            Ok(v) => Outcome::Fail(format!(
+                "expected error {}, got {:?}",
+                code,
+                v.map(|v| v.to_string())
+            )),
         };
     }
     Outcome::Fail("case has no expectation".into())
 }
 
 fn read_list(name: &str) -> HashMap<String, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name);
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
@@ -185,28 +246,37 @@ fn read_list(name: &str) -> HashMap<String, String> {
 
 fn run_suite() {
     // the suite sits beside the repository; a worktree under /work/wt is one level deeper
-    let fallback = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../../shared/jsonata-suite");
-    let root = if Path::new(SUITE).join("groups").is_dir() { Path::new(SUITE) } else { Path::new(fallback) };
+    let fallback = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../../shared/jsonata-suite"
+    );
+    let root = if Path::new(SUITE).join("groups").is_dir() {
+        Path::new(SUITE)
+    } else {
+        Path::new(fallback)
+    };
     assert!(
         root.join("groups").is_dir(),
         "the JSONata test suite is missing: expected it at {} (shared/jsonata-suite)",
         root.display()
     );
     let skipped = read_list("skipped.txt");
-    let floor: usize = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite_floor.txt"))
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0);
+    let floor: usize = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite_floor.txt"),
+    )
+    .ok()
+    .and_then(|s| s.trim().parse().ok())
+    .unwrap_or(0);
     let only = std::env::var("JSONATA_CASE").ok();
     let cases = load_cases(root);
     let mut datasets = HashMap::new();
     let (mut pass, mut fail, mut skip) = (0usize, 0usize, 0usize);
     let mut report = String::new();
     for case in &cases {
-        if let Some(o) = &only {
-            if !case.id.starts_with(o.as_str()) {
-                continue;
-            }
+        if let Some(o) = &only
+            && !case.id.starts_with(o.as_str())
+        {
+            continue;
         }
         if skipped.contains_key(&case.id) {
             skip += 1;
@@ -216,7 +286,11 @@ fn run_suite() {
             Outcome::Pass => pass += 1,
             Outcome::Fail(why) => {
                 fail += 1;
-                let expr = case.body.get("expr").and_then(|e| e.as_str()).unwrap_or("(file)");
+                let expr = case
+                    .body
+                    .get("expr")
+                    .and_then(|e| e.as_str())
+                    .unwrap_or("(file)");
                 report.push_str(&format!("FAIL {}: {}\n    expr: {}\n", case.id, why, expr));
             }
         }
@@ -226,16 +300,31 @@ fn run_suite() {
     if only.is_some() {
         print!("{}", report);
     }
-    println!("jsonata suite: {} passed, {} failed, {} skipped of {} cases (failures in {})", pass, fail, skip, cases.len(), out.display());
+    println!(
+        "jsonata suite: {} passed, {} failed, {} skipped of {} cases (failures in {})",
+        pass,
+        fail,
+        skip,
+        cases.len(),
+        out.display()
+    );
     if only.is_none() {
-        assert!(pass >= floor, "suite pass count {} dropped below the floor {} (tests/suite_floor.txt)", pass, floor);
+        assert!(
+            pass >= floor,
+            "suite pass count {} dropped below the floor {} (tests/suite_floor.txt)",
+            pass,
+            floor
+        );
     }
 }
 
 #[test]
 fn official_suite() {
     // the evaluator is recursive; give the debug build room (the library bounds its own depth)
-    let h = std::thread::Builder::new().stack_size(256 << 20).spawn(run_suite).expect("thread");
+    let h = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(run_suite)
+        .expect("thread");
     if let Err(e) = h.join() {
         std::panic::resume_unwind(e);
     }
