@@ -144,7 +144,11 @@ impl JErr {
             message,
             position: self.pos.unwrap_or(0),
             token: self.token.clone(),
-            value: self.value.as_ref().and_then(crate::value::to_json).map(Box::new),
+            value: self
+                .value
+                .as_ref()
+                .and_then(crate::value::to_json)
+                .map(Box::new),
         }
     }
 }

@@ -7,7 +7,6 @@
 //! assert_eq!(out, Some(serde_json::json!(5)));
 //! ```
 
-
 mod ast;
 mod datetime;
 mod error;
