@@ -57,7 +57,9 @@ const PRELUDE: &str = r#"
     if (e instanceof Error) {
       const type = (e.name && String(e.name)) || 'Error';
       const msg = e.message === undefined ? '' : String(e.message);
-      const stack = typeof e.stack === 'string' ? e.stack.split('\n').filter((l) => l.trim() !== '') : [];
+      const stack = typeof e.stack === 'string'
+        ? e.stack.split('\n').filter((l) => l.trim() !== '' && !l.includes('eval_script') && !l.includes('(native)'))
+        : [];
       return { errorType: type, errorMessage: msg, trace: [type + ': ' + msg, ...stack] };
     }
     if (e !== null && typeof e === 'object') {

@@ -301,13 +301,15 @@ fn text_table(events: &[HistoryEvent]) -> String {
         .clamp(5, 30);
     let mut s = format!("{:>4}  {:<tw$}  {:<sw$}  detail\n", "id", "type", "state");
     for (e, n) in events.iter().zip(&names) {
-        s.push_str(&format!(
-            "{:>4}  {:<tw$}  {:<sw$}  {}\n",
+        let line = format!(
+            "{:>4}  {:<tw$}  {:<sw$}  {}",
             e.id,
             e.kind,
             clip(n, sw),
             clip(&event_detail(e), 100)
-        ));
+        );
+        s.push_str(line.trim_end());
+        s.push('\n');
     }
     s
 }
@@ -395,6 +397,8 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
     let machine = match StateMachine::parse(&source) {
         Ok(m) => Arc::new(m),
         Err(diags) => {
+            let located = crate::validate::diagnose(&source);
+            let diags = if located.is_empty() { diags } else { located };
             let first = diags
                 .first()
                 .map(|d| crate::validate::render(file, d))
