@@ -95,7 +95,7 @@ pub enum StateKind {
     },
     Task(Box<TaskSpec>),
     Choice {
-        choices: Vec<(Rule, usize)>,
+        choices: Vec<ChoiceBranch>,
         default: Option<usize>,
     },
     Wait(WaitFor),
@@ -126,6 +126,14 @@ impl StateKind {
             StateKind::Map(_) => "Map",
         }
     }
+}
+
+/// One top-level Choice rule with its target and the variables it assigns when it matches.
+#[derive(Debug, Clone)]
+pub struct ChoiceBranch {
+    pub rule: Rule,
+    pub next: usize,
+    pub assign: Option<Value>,
 }
 
 /// What a Task invokes, and how.
@@ -387,7 +395,11 @@ impl Builder {
                         })?
                         .ok_or_else(|| diag(&rptr, "Missing required field 'Next'".into()))?;
                     let rule = Rule::parse(r).map_err(|m| diag(&rptr, m))?;
-                    choices.push((rule, next));
+                    choices.push(ChoiceBranch {
+                        rule,
+                        next,
+                        assign: r.get("Assign").cloned(),
+                    });
                 }
                 StateKind::Choice {
                     choices,

@@ -157,6 +157,8 @@ struct Thread {
     /// For a Map state's thread: where the next iteration's chain starts (the last inner event
     /// of the iteration that finished last, or `MapStateStarted`).
     iter_cursor: u64,
+    /// The variables this thread sees (shared with the parent until it assigns).
+    vars: Arc<Map<String, Value>>,
     step: Step,
 }
 
@@ -362,6 +364,7 @@ impl Execution {
             pending_start: false,
             in_parallel: false,
             iter_cursor: 0,
+            vars: Arc::new(Map::new()),
             step: Step::Enter {
                 idx: root.start_at,
                 input,
@@ -568,8 +571,17 @@ impl Execution {
         id
     }
 
-    fn emit_exited(&mut self, tid: Tid, state: &State, output: &Value) {
+    /// Records `…StateExited` and makes the state's assigned variables visible to what follows.
+    fn emit_exited(&mut self, tid: Tid, state: &State, output: &Value, assigned: Option<Value>) {
         let mut d = Map::new();
+        let assigned = match assigned {
+            Some(Value::Object(m)) if !m.is_empty() => Some(m),
+            _ => None,
+        };
+        if let Some(m) = &assigned {
+            d.insert("assignedVariables".into(), Value::Object(m.clone()));
+            d.insert("assignedVariablesDetails".into(), truncated());
+        }
         d.insert("name".into(), Value::String(state.name.clone()));
         d.insert("output".into(), output.clone());
         d.insert("outputDetails".into(), truncated());
@@ -579,6 +591,14 @@ impl Execution {
             "stateExitedEventDetails",
             Value::Object(d),
         );
+        if let Some(m) = assigned
+            && let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut)
+        {
+            let vars = Arc::make_mut(&mut t.vars);
+            for (k, v) in m {
+                vars.insert(k, v);
+            }
+        }
     }
 
     // ----- the scheduler -----------------------------------------------------------------
@@ -884,16 +904,25 @@ impl Execution {
         Value::Object(m)
     }
 
+    fn vars(&self, tid: Tid) -> Arc<Map<String, Value>> {
+        self.threads
+            .get(tid)
+            .and_then(Option::as_ref)
+            .map(|t| Arc::clone(&t.vars))
+            .unwrap_or_default()
+    }
+
     fn resolve(
         &mut self,
         template: &Value,
         input: &Value,
         context: &Value,
+        vars: &Map<String, Value>,
     ) -> Result<Value, Fault> {
         let roots = Roots {
             input,
             context,
-            variables: None,
+            variables: Some(vars),
         };
         payload::resolve(template, roots, &mut self.rng).map_err(Fault::from_eval)
     }
@@ -901,18 +930,19 @@ impl Execution {
     /// Runs (or re-runs, after a retry back-off) the work of a state.
     fn attempt(&mut self, tid: Tid, state: &State, mut run: Box<Run>) -> Flow {
         let ctx = self.context(state, &run, None, None);
-        let effective = match dataflow::apply_path(&state.input_path, run.input.clone(), &ctx, None)
-        {
-            Ok(v) => v,
-            Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
-        };
+        let vars = self.vars(tid);
+        let effective =
+            match dataflow::apply_path(&state.input_path, run.input.clone(), &ctx, Some(&vars)) {
+                Ok(v) => v,
+                Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+            };
         if let Some(i) = run.insp.as_mut() {
             i.after_input_path = Some(effective.clone());
         }
         match &state.kind {
             StateKind::Pass { result } => {
                 let params = match &state.parameters {
-                    Some(t) => match self.resolve(t, &effective, &ctx) {
+                    Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
                         Ok(v) => v,
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
@@ -924,18 +954,20 @@ impl Execution {
                 let result = result.clone().unwrap_or(params);
                 self.after_work(tid, state, run, result)
             }
-            StateKind::Succeed => self.exit_with(tid, state, run, effective, &ctx),
+            StateKind::Succeed => self.exit_with(tid, state, run, effective, &ctx, None),
             StateKind::Choice { choices, default } => {
                 let roots = Roots {
                     input: &effective,
                     context: &ctx,
-                    variables: None,
+                    variables: Some(&vars),
                 };
                 let mut target = None;
-                for (rule, next) in choices {
-                    match rule.matches(roots) {
+                let mut assign = state.assign.as_ref();
+                for branch in choices {
+                    match branch.rule.matches(roots) {
                         Ok(true) => {
-                            target = Some(*next);
+                            target = Some(branch.next);
+                            assign = branch.assign.as_ref();
                             break;
                         }
                         Ok(false) => {}
@@ -950,16 +982,24 @@ impl Execution {
                         Fault::plain(Failure::new("States.NoChoiceMatched", "No Matches!")),
                     );
                 };
-                let out = match dataflow::apply_path(&state.output_path, effective, &ctx, None) {
-                    Ok(v) => v,
-                    Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                let assigned = match assign {
+                    Some(a) => match self.resolve(a, &effective, &ctx, &vars) {
+                        Ok(v) => Some(v),
+                        Err(f) => return self.state_fault(tid, state, run, f),
+                    },
+                    None => None,
                 };
-                self.emit_exited(tid, state, &out);
+                let out =
+                    match dataflow::apply_path(&state.output_path, effective, &ctx, Some(&vars)) {
+                        Ok(v) => v,
+                        Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                    };
+                self.emit_exited(tid, state, &out, assigned);
                 self.record_inspection(run, &out);
                 Flow::Next(next, out)
             }
             StateKind::Wait(w) => {
-                let until = match self.wait_until(w, &effective, &ctx) {
+                let until = match self.wait_until(w, &effective, &ctx, &vars) {
                     Ok(t) => t,
                     Err(f) => return self.state_fault(tid, state, run, f),
                 };
@@ -975,23 +1015,25 @@ impl Execution {
             } => {
                 let input = run.input.clone();
                 let ctx = self.context(state, &run, None, None);
-                let error = match self.fail_field(error, error_path, "ErrorPath", &input, &ctx) {
-                    Ok(v) => v,
-                    Err(f) => return self.state_fault(tid, state, run, f),
-                };
-                let cause = match self.fail_field(cause, cause_path, "CausePath", &input, &ctx) {
-                    Ok(v) => v,
-                    Err(f) => return self.state_fault(tid, state, run, f),
-                };
+                let error =
+                    match self.fail_field(error, error_path, "ErrorPath", &input, &ctx, &vars) {
+                        Ok(v) => v,
+                        Err(f) => return self.state_fault(tid, state, run, f),
+                    };
+                let cause =
+                    match self.fail_field(cause, cause_path, "CausePath", &input, &ctx, &vars) {
+                        Ok(v) => v,
+                        Err(f) => return self.state_fault(tid, state, run, f),
+                    };
                 Flow::Fail(Fault::plain(Failure {
                     error: error.unwrap_or_default(),
                     cause,
                 }))
             }
-            StateKind::Task(spec) => self.start_task(tid, state, spec, run, effective),
+            StateKind::Task(spec) => self.start_task(tid, state, spec, run, effective, &vars),
             StateKind::Parallel { branches } => {
                 let params = match &state.parameters {
-                    Some(t) => match self.resolve(t, &effective, &ctx) {
+                    Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
                         Ok(v) => v,
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
@@ -1018,6 +1060,7 @@ impl Execution {
                         pending_start: false,
                         in_parallel: true,
                         iter_cursor: 0,
+                        vars: Arc::clone(&vars),
                         step: Step::Enter {
                             idx: b.start_at,
                             input: params.clone(),
@@ -1059,6 +1102,7 @@ impl Execution {
         field: &str,
         input: &Value,
         ctx: &Value,
+        vars: &Map<String, Value>,
     ) -> Result<Option<String>, Fault> {
         if let Some(l) = literal {
             return Ok(Some(l.clone()));
@@ -1069,7 +1113,7 @@ impl Execution {
         let roots = Roots {
             input,
             context: ctx,
-            variables: None,
+            variables: Some(vars),
         };
         let v = if intrinsics::is_intrinsic(p) {
             intrinsics::evaluate(p, field, roots, &mut self.rng).map_err(Fault::from_eval)?
@@ -1086,7 +1130,13 @@ impl Execution {
         Ok(Some(value_text(&v)))
     }
 
-    fn wait_until(&mut self, w: &WaitFor, effective: &Value, ctx: &Value) -> Result<i64, Fault> {
+    fn wait_until(
+        &mut self,
+        w: &WaitFor,
+        effective: &Value,
+        ctx: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<i64, Fault> {
         let now = self.now_ms;
         let secs_to_ms = |s: i64| -> Result<i64, Fault> {
             if s > MAX_WAIT_SECONDS {
@@ -1108,7 +1158,7 @@ impl Execution {
                 ))),
             },
             WaitFor::SecondsPath(p) => {
-                let v = dataflow::select_path(p, effective, ctx, None).map_err(|_| {
+                let v = dataflow::select_path(p, effective, ctx, Some(vars)).map_err(|_| {
                     Fault::runtime(format!(
                         "The SecondsPath parameter does not reference an input value: {p}"
                     ))
@@ -1136,7 +1186,7 @@ impl Execution {
                 ))),
             },
             WaitFor::TimestampPath(p) => {
-                let v = dataflow::select_path(p, effective, ctx, None).map_err(|_| {
+                let v = dataflow::select_path(p, effective, ctx, Some(vars)).map_err(|_| {
                     Fault::runtime(format!(
                         "The TimestampPath parameter does not reference an input value: {p}"
                     ))
@@ -1160,11 +1210,12 @@ impl Execution {
         f: &NumberField,
         input: &Value,
         ctx: &Value,
+        vars: &Map<String, Value>,
     ) -> Result<Option<u64>, Fault> {
         let v = match f {
             NumberField::Literal(v) => v.clone(),
             NumberField::Path(p) => {
-                dataflow::select_path(p, input, ctx, None).map_err(Fault::from_eval)?
+                dataflow::select_path(p, input, ctx, Some(vars)).map_err(Fault::from_eval)?
             }
         };
         match v.as_u64() {
@@ -1183,6 +1234,7 @@ impl Execution {
         spec: &TaskSpec,
         mut run: Box<Run>,
         effective: Value,
+        vars: &Map<String, Value>,
     ) -> Flow {
         let pattern = pattern_of(&spec.resource);
         let token = if pattern == Pattern::WaitForTaskToken || state.uses_context {
@@ -1192,7 +1244,7 @@ impl Execution {
         };
         let ctx = self.context(state, &run, token.as_deref(), None);
         let params = match &state.parameters {
-            Some(t) => match self.resolve(t, &effective, &ctx) {
+            Some(t) => match self.resolve(t, &effective, &ctx, vars) {
                 Ok(v) => v,
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
@@ -1213,14 +1265,14 @@ impl Execution {
             );
         }
         let timeout = match &spec.timeout {
-            Some(f) => match self.number_field(f, &run.input, &ctx) {
+            Some(f) => match self.number_field(f, &run.input, &ctx, vars) {
                 Ok(v) => v,
                 Err(e) => return self.state_fault(tid, state, run, e),
             },
             None => None,
         };
         let heartbeat = match &spec.heartbeat {
-            Some(f) => match self.number_field(f, &run.input, &ctx) {
+            Some(f) => match self.number_field(f, &run.input, &ctx, vars) {
                 Ok(v) => v,
                 Err(e) => return self.state_fault(tid, state, run, e),
             },
@@ -1413,9 +1465,11 @@ impl Execution {
         effective: Value,
         ctx: Value,
     ) -> Flow {
+        let vars = self.vars(tid);
+        let vars = &*vars;
         let items = match &spec.items_path {
             PathField::Path(p) if p != "$" => {
-                match dataflow::select_path(p, &effective, &ctx, None) {
+                match dataflow::select_path(p, &effective, &ctx, Some(vars)) {
                     Ok(v) => v,
                     Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
                 }
@@ -1437,11 +1491,11 @@ impl Execution {
             None => 0,
             Some(NumberField::Literal(v)) => v.as_u64().unwrap_or(0) as usize,
             Some(NumberField::Path(p)) => {
-                let v = match dataflow::select_path(p, &effective, &ctx, None) {
+                let v = match dataflow::select_path(p, &effective, &ctx, Some(vars)) {
                     Ok(v) => v,
                     Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
                 };
-                match v.as_u64() {
+                match int_of(&v).and_then(|n| u64::try_from(n).ok()) {
                     Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
                     None => {
                         return self.state_fault(
@@ -1473,7 +1527,7 @@ impl Execution {
                 let (v, p) = match f {
                     NumberField::Literal(v) => (v.clone(), None),
                     NumberField::Path(p) => {
-                        match dataflow::select_path(p, &effective, &ctx, None) {
+                        match dataflow::select_path(p, &effective, &ctx, Some(vars)) {
                             Ok(v) => (v, Some(p)),
                             Err(e) => {
                                 return self.state_fault(tid, state, run, Fault::from_eval(e));
@@ -1481,7 +1535,7 @@ impl Execution {
                         }
                     }
                 };
-                match (v.as_i64(), p) {
+                match (int_of(&v), p) {
                     (Some(c), _) if c >= 0 => Some(c as u64),
                     (Some(_), _) => {
                         return self.state_fault(
@@ -1512,7 +1566,7 @@ impl Execution {
                 let (v, p) = match f {
                     NumberField::Literal(v) => (v.clone(), None),
                     NumberField::Path(p) => {
-                        match dataflow::select_path(p, &effective, &ctx, None) {
+                        match dataflow::select_path(p, &effective, &ctx, Some(vars)) {
                             Ok(v) => (v, Some(p)),
                             Err(e) => {
                                 return self.state_fault(tid, state, run, Fault::from_eval(e));
@@ -1520,7 +1574,7 @@ impl Execution {
                         }
                     }
                 };
-                match v.as_f64() {
+                match float_of(&v) {
                     Some(x) if (0.0..=100.0).contains(&x) => Some(x),
                     Some(_) => {
                         return self.state_fault(
@@ -1597,8 +1651,8 @@ impl Execution {
         run: &Run,
         kids: &mut Kids,
     ) -> Result<(), Fault> {
-        let (depth, silent) = match self.threads.get(tid).and_then(Option::as_ref) {
-            Some(t) => (t.depth, t.silent),
+        let (depth, silent, vars) = match self.threads.get(tid).and_then(Option::as_ref) {
+            Some(t) => (t.depth, t.silent, Arc::clone(&t.vars)),
             None => return Ok(()),
         };
         while kids.next_item < kids.items.len()
@@ -1615,7 +1669,7 @@ impl Execution {
             let input = match selector {
                 Some(t) => {
                     let ctx = self.context(state, run, None, Some((index, &item)));
-                    self.resolve(t, &kids.selector_input, &ctx)?
+                    self.resolve(t, &kids.selector_input, &ctx, &vars)?
                 }
                 None => item,
             };
@@ -1630,6 +1684,11 @@ impl Execution {
                 pending_start: true,
                 in_parallel: false,
                 iter_cursor: 0,
+                vars: if spec.distributed {
+                    Arc::new(Map::new())
+                } else {
+                    Arc::clone(&vars)
+                },
                 step: Step::Enter {
                     idx: spec.processor.start_at,
                     input,
@@ -1817,8 +1876,16 @@ impl Execution {
         } else {
             Value::Null
         };
+        let vars = self.vars(tid);
+        let assigned = match &state.assign {
+            Some(a) => match self.resolve(a, &result, &ctx, &vars) {
+                Ok(v) => Some(v),
+                Err(f) => return self.state_fault(tid, state, run, f),
+            },
+            None => None,
+        };
         let selected = match (&state.result_selector, selects) {
-            (Some(t), true) => match self.resolve(t, &result, &ctx) {
+            (Some(t), true) => match self.resolve(t, &result, &ctx, &vars) {
                 Ok(v) => v,
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
@@ -1835,7 +1902,7 @@ impl Execution {
         if let Some(i) = run.insp.as_mut() {
             i.after_result_path = Some(merged.clone());
         }
-        self.exit_with(tid, state, run, merged, &ctx)
+        self.exit_with(tid, state, run, merged, &ctx, assigned)
     }
 
     /// OutputPath → size check → `…StateExited` → the next state.
@@ -1846,6 +1913,7 @@ impl Execution {
         run: Box<Run>,
         value: Value,
         ctx: &Value,
+        assigned: Option<Value>,
     ) -> Flow {
         let ctx_owned;
         let ctx = if ctx.is_null() && state.uses_context {
@@ -1854,7 +1922,8 @@ impl Execution {
         } else {
             ctx
         };
-        let out = match dataflow::apply_path(&state.output_path, value, ctx, None) {
+        let vars = self.vars(tid);
+        let out = match dataflow::apply_path(&state.output_path, value, ctx, Some(&vars)) {
             Ok(v) => v,
             Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
         };
@@ -1876,7 +1945,7 @@ impl Execution {
                 },
             );
         }
-        self.emit_exited(tid, state, &out);
+        self.emit_exited(tid, state, &out, assigned);
         self.record_inspection(run, &out);
         match state.next {
             Some(n) if !state.end => Flow::Next(n, out),
@@ -1957,6 +2026,17 @@ impl Execution {
                         None => Value::String(String::new()),
                     },
                 });
+                let assigned = match &c.assign {
+                    Some(a) => {
+                        let ctx = self.context(state, &run, None, None);
+                        let vars = self.vars(tid);
+                        match self.resolve(a, &error_output, &ctx, &vars) {
+                            Ok(v) => Some(v),
+                            Err(f) => return Flow::Fail(f),
+                        }
+                    }
+                    None => None,
+                };
                 let input = std::mem::take(&mut run.input);
                 let out = match dataflow::apply_result_path(&c.result_path, input, error_output) {
                     Ok(v) => v,
@@ -1964,7 +2044,7 @@ impl Execution {
                         return Flow::Fail(Fault::from_eval(e));
                     }
                 };
-                self.emit_exited(tid, state, &out);
+                self.emit_exited(tid, state, &out, assigned);
                 self.record_inspection(run, &out);
                 return Flow::Next(c.next, out);
             }
@@ -2040,7 +2120,22 @@ impl Execution {
                 };
                 let flow = match std::mem::replace(&mut run.wait, Wait::None) {
                     Wait::Timer { key: k, effective } if k == key => {
-                        self.exit_with(tid, state, run, effective, &Value::Null)
+                        let assigned = match &state.assign {
+                            Some(a) => {
+                                let ctx = self.context(state, &run, None, None);
+                                let vars = self.vars(tid);
+                                match self.resolve(a, &effective, &ctx, &vars) {
+                                    Ok(v) => Some(v),
+                                    Err(f) => {
+                                        let flow = self.state_fault(tid, state, run, f);
+                                        self.continue_with(tid, flow);
+                                        return;
+                                    }
+                                }
+                            }
+                            None => None,
+                        };
+                        self.exit_with(tid, state, run, effective, &Value::Null, assigned)
                     }
                     Wait::Backoff { key: k } if k == key => self.attempt(tid, state, run),
                     other => {
@@ -2058,6 +2153,24 @@ enum TaskEvent<'a> {
     Succeeded(&'a Value),
     Failed(&'a Failure),
     TimedOut(&'a Failure),
+}
+
+/// An integer given as a JSON integer or as its text (AWS accepts `"1"` in `…Path` fields).
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A number given as JSON number or as its text.
+fn float_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok().filter(|x: &f64| x.is_finite()),
+        _ => None,
+    }
 }
 
 fn value_type_text(v: &Value) -> String {
@@ -2283,5 +2396,51 @@ mod tests {
         );
         assert_eq!(e.status(), Status::Succeeded);
         assert_eq!(e.history().len(), 6 + 4 * 5000);
+    }
+}
+
+#[cfg(test)]
+mod variable_tests {
+    use super::*;
+
+    fn run(src: &str, input: Value) -> Execution {
+        let m = match StateMachine::parse(src) {
+            Ok(m) => Arc::new(m),
+            Err(d) => panic!("definition rejected: {d:?}"),
+        };
+        Execution::start(m, input, ExecutionConfig::default())
+    }
+
+    #[test]
+    fn assigned_variables_are_recorded_and_visible_to_later_states() {
+        let e = run(
+            r#"{"StartAt":"A","States":{
+                "A":{"Type":"Pass","Result":{"n":42},"Assign":{"answer.$":"$.n"},"Next":"B"},
+                "B":{"Type":"Pass","Parameters":{"got.$":"$answer"},"End":true}}}"#,
+            json!({}),
+        );
+        assert_eq!(e.output(), Some(&json!({"got": 42})));
+        let exited = e.history().get(2).map(|h| h.details.clone());
+        assert_eq!(
+            exited.and_then(|d| d.get("assignedVariables").cloned()),
+            Some(json!({"answer": 42}))
+        );
+    }
+
+    #[test]
+    fn map_iterations_read_outer_variables_but_keep_their_own() {
+        let e = run(
+            r#"{"StartAt":"A","States":{
+                "A":{"Type":"Pass","Assign":{"bias":10},"Result":[1,2],"Next":"M"},
+                "M":{"Type":"Map","ItemSelector":{"v.$":"$$.Map.Item.Value","b.$":"$bias"},
+                     "ItemProcessor":{"StartAt":"I","States":{
+                        "I":{"Type":"Pass","Assign":{"bias":0},"End":true}}},"Next":"B"},
+                "B":{"Type":"Pass","Parameters":{"bias.$":"$bias","items.$":"$"},"End":true}}}"#,
+            json!({}),
+        );
+        assert_eq!(
+            e.output(),
+            Some(&json!({"bias": 10, "items": [{"v": 1, "b": 10}, {"v": 2, "b": 10}]}))
+        );
     }
 }
