@@ -131,9 +131,50 @@ pub fn config_from_context(ctx: &Value) -> ExecutionConfig {
 /// Answers tasks from a case's `mocks`: a matching `Request` first, else the next unused entry.
 pub struct CaseMocks {
     by_state: Vec<(String, Vec<(Value, bool)>)>,
+    /// Every Lambda behind the case is LocalStack's `id_function.py` (returns its event): tasks
+    /// the recording could not show (inside distributed Map child executions) answer with it.
+    identity_lambdas: bool,
+}
+
+/// Whether the case's notes say every Lambda it used is the identity function.
+fn only_identity_lambdas(notes: &Value) -> bool {
+    notes
+        .get("lambda_handlers")
+        .and_then(Value::as_array)
+        .is_some_and(|hs| {
+            !hs.is_empty()
+                && hs.iter().all(|h| {
+                    h.get("handler_file")
+                        .and_then(Value::as_str)
+                        .is_some_and(|f| f.ends_with("/id_function.py"))
+                })
+        })
+}
+
+/// What the identity Lambda answers to this task, if the task invokes a Lambda.
+fn identity_answer(req: &TaskRequest) -> Option<Value> {
+    if req.resource.starts_with("arn:aws:lambda:") {
+        return Some(req.parameters.clone());
+    }
+    if req.resource.starts_with("arn:aws:states:::lambda:invoke") {
+        let payload = req
+            .parameters
+            .get("Payload")
+            .cloned()
+            .unwrap_or(Value::Null);
+        return Some(json!({"ExecutedVersion": "$LATEST", "Payload": payload, "StatusCode": 200}));
+    }
+    None
 }
 
 impl CaseMocks {
+    /// The mocks of a case; `notes` tells which Lambda handlers the recording used.
+    pub fn with_notes(mocks: &Map<String, Value>, notes: &Value) -> CaseMocks {
+        let mut m = CaseMocks::new(mocks);
+        m.identity_lambdas = only_identity_lambdas(notes);
+        m
+    }
+
     pub fn new(mocks: &Map<String, Value>) -> CaseMocks {
         let by_state = mocks
             .iter()
@@ -145,7 +186,10 @@ impl CaseMocks {
                 (k.clone(), list)
             })
             .collect();
-        CaseMocks { by_state }
+        CaseMocks {
+            by_state,
+            identity_lambdas: false,
+        }
     }
 }
 
@@ -173,6 +217,11 @@ pub fn request_matches(r: &Value, req: &TaskRequest) -> bool {
 impl Answerer for CaseMocks {
     fn answer(&mut self, req: &TaskRequest, _now_ms: i64) -> Answer {
         let Some((_, list)) = self.by_state.iter_mut().find(|(k, _)| *k == req.state_name) else {
+            if self.identity_lambdas
+                && let Some(v) = identity_answer(req)
+            {
+                return Answer::Now(TaskOutcome::Success(v));
+            }
             return Answer::Stop(Failure::new(
                 "sfn.NoMock",
                 format!(
@@ -253,7 +302,7 @@ pub fn run_case(case: &Case) -> CaseRun {
     };
     let config = config_from_context(&case.context);
     let mut exec = Execution::start(machine, case.input.clone(), config);
-    let mut mocks = CaseMocks::new(&case.mocks);
+    let mut mocks = CaseMocks::with_notes(&case.mocks, &case.notes);
     let stopped = driver::drive(&mut exec, &mut mocks);
     let events: Vec<Value> = exec.history().iter().map(|e| e.to_case_json()).collect();
     if let Some(f) = stopped {
@@ -330,6 +379,31 @@ mod tests {
                 json!({"FunctionName": "g", "Payload": {"a": "x"}})
             )
         ));
+    }
+
+    #[test]
+    fn unrecorded_invocations_of_identity_lambdas_return_their_event() {
+        let notes =
+            json!({"lambda_handlers": [{"handler_file": "x/lambdafunctions/id_function.py"}]});
+        let mut m = CaseMocks::with_notes(&Map::new(), &notes);
+        let r = req(
+            "Child",
+            "arn:aws:lambda:us-east-1:1:function:f",
+            json!({"v": 1}),
+        );
+        assert!(
+            matches!(m.answer(&r, 0), Answer::Now(TaskOutcome::Success(v)) if v == json!({"v": 1}))
+        );
+        let r = req(
+            "Child",
+            "arn:aws:states:::lambda:invoke",
+            json!({"FunctionName": "f", "Payload": 2}),
+        );
+        assert!(
+            matches!(m.answer(&r, 0), Answer::Now(TaskOutcome::Success(v)) if v["Payload"] == json!(2))
+        );
+        let mut plain = CaseMocks::new(&Map::new());
+        assert!(matches!(plain.answer(&r, 0), Answer::Stop(_)));
     }
 
     #[test]

@@ -58,6 +58,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The case being judged, named when a build with `panic = "abort"` cannot catch a panic.
+    static CURRENT: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Runs `f`, turning a panic into `Err("PANIC: message at file:line")`.
@@ -103,6 +105,14 @@ pub fn quiet_panics() -> impl Drop {
             Some(l) => format!("{msg} at {}:{}", l.file(), l.line()),
             None => msg,
         };
+        if cfg!(panic = "abort") {
+            use std::io::Write;
+            let case = CURRENT.with(|c| c.borrow().clone());
+            let _ = writeln!(
+                std::io::stderr(),
+                "sfn: PANIC in case {case}: {text} (this build aborts on panics; a build with panic = \"unwind\" reports them as failing cases)"
+            );
+        }
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
     }));
     Restore(Some(prev))
@@ -151,6 +161,7 @@ fn broken(id: String, group: String, reason: String) -> Outcome {
 
 /// Runs and judges one case; a panic anywhere becomes a failing verdict.
 pub fn judge(case: &Case, id: String, group: String) -> Outcome {
+    CURRENT.with(|c| c.borrow_mut().clone_from(&id));
     let verdict = match catch(|| {
         let mut run: CaseRun = case::run_case(case);
         compare::mask_run(&case.notes, &mut run);
