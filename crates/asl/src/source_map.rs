@@ -289,6 +289,241 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// A 1-based line and column.
+pub type Position = (u32, u32);
+
+/// Every value's position in one pass over the text, for locating many pointers at once
+/// (a lookup is then a hash probe instead of a scan).
+#[derive(Debug, Default)]
+pub struct SourceIndex {
+    /// Pointer → (value position, member-name position for object members).
+    entries: std::collections::HashMap<String, (Position, Option<Position>)>,
+}
+
+/// Containers nested deeper than this are not indexed (their ancestors still are).
+const MAX_INDEX_DEPTH: usize = 256;
+
+impl SourceIndex {
+    /// Indexes `source`; malformed text is indexed up to the first error.
+    pub fn new(source: &str) -> SourceIndex {
+        let mut b = IndexBuilder {
+            bytes: source.as_bytes(),
+            src: source,
+            pos: 0,
+            line: 1,
+            col: 1,
+            entries: std::collections::HashMap::new(),
+        };
+        let _ = b.value(String::new(), None, 0);
+        SourceIndex { entries: b.entries }
+    }
+
+    /// Like [`locate`]: the value at `pointer`, or the deepest existing container on the way.
+    pub fn locate(&self, pointer: &str) -> Option<Position> {
+        self.entry(pointer).map(|(value, _, _)| value)
+    }
+
+    /// Like [`locate_key`]: the member name when `pointer` names an existing object member.
+    pub fn locate_key(&self, pointer: &str) -> Option<Position> {
+        self.entry(pointer)
+            .map(|(value, key, exact)| if exact { key.unwrap_or(value) } else { value })
+    }
+
+    fn entry(&self, pointer: &str) -> Option<(Position, Option<Position>, bool)> {
+        if !(pointer.is_empty() || pointer.starts_with('/')) {
+            return None;
+        }
+        let mut p = pointer;
+        let mut exact = true;
+        loop {
+            if let Some((value, key)) = self.entries.get(p) {
+                return Some((*value, *key, exact));
+            }
+            if p.is_empty() {
+                return None;
+            }
+            exact = false;
+            p = p.rfind('/').and_then(|i| p.get(..i)).unwrap_or("");
+        }
+    }
+}
+
+struct IndexBuilder<'a> {
+    bytes: &'a [u8],
+    src: &'a str,
+    pos: usize,
+    line: u32,
+    col: u32,
+    entries: std::collections::HashMap<String, (Position, Option<Position>)>,
+}
+
+impl IndexBuilder<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn bump(&mut self) {
+        if let Some(b) = self.peek() {
+            self.pos += 1;
+            if b == b'\n' {
+                self.line = self.line.saturating_add(1);
+                self.col = 1;
+            } else if b & 0xC0 != 0x80 {
+                self.col = self.col.saturating_add(1);
+            }
+        }
+    }
+
+    fn here(&self) -> Position {
+        (self.line, self.col)
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.bump();
+        }
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.pos;
+        self.bump();
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.bump();
+                    break;
+                }
+                b'\\' => {
+                    self.bump();
+                    self.bump();
+                }
+                _ => self.bump(),
+            }
+        }
+        let raw = self.src.get(start..self.pos)?;
+        serde_json::from_str::<String>(raw).ok()
+    }
+
+    /// Skips a container without recursion (nesting is counted).
+    fn skip_container(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.string()?;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => depth = depth.checked_sub(1)?,
+                _ => {}
+            }
+            self.bump();
+            if depth == 0 {
+                return Some(());
+            }
+        }
+    }
+
+    fn value(&mut self, ptr: String, key: Option<Position>, depth: usize) -> Option<()> {
+        self.ws();
+        let at = self.here();
+        let first = self.peek()?;
+        let nested = depth < MAX_INDEX_DEPTH;
+        if !nested && matches!(first, b'{' | b'[') {
+            return self.skip_container();
+        }
+        match first {
+            b'{' => {
+                self.bump();
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.bump();
+                } else {
+                    loop {
+                        self.ws();
+                        let key_at = self.here();
+                        let name = self.string()?;
+                        self.ws();
+                        if self.peek()? != b':' {
+                            return None;
+                        }
+                        self.bump();
+                        let child = if nested {
+                            child_pointer(&ptr, &name)
+                        } else {
+                            String::new()
+                        };
+                        self.value(child, nested.then_some(key_at), depth + 1)?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => self.bump(),
+                            b'}' => {
+                                self.bump();
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            b'[' => {
+                self.bump();
+                self.ws();
+                if self.peek()? == b']' {
+                    self.bump();
+                } else {
+                    let mut i = 0usize;
+                    loop {
+                        let child = if nested {
+                            format!("{ptr}/{i}")
+                        } else {
+                            String::new()
+                        };
+                        self.value(child, None, depth + 1)?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => self.bump(),
+                            b']' => {
+                                self.bump();
+                                break;
+                            }
+                            _ => return None,
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => {
+                self.string()?;
+            }
+            _ => {
+                let start = self.pos;
+                while let Some(b) = self.peek() {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | b':') {
+                        break;
+                    }
+                    self.bump();
+                }
+                if self.pos == start {
+                    return None;
+                }
+            }
+        }
+        if depth <= MAX_INDEX_DEPTH {
+            // Recorded after the children so that the first duplicate member does not win.
+            self.entries.insert(ptr, (at, key));
+        }
+        Some(())
+    }
+}
+
+fn child_pointer(base: &str, name: &str) -> String {
+    format!("{base}/{}", name.replace('~', "~0").replace('/', "~1"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +586,30 @@ mod tests {
         assert_eq!(locate("{}", "a"), None);
         let deep = "[".repeat(100_000);
         assert_eq!(locate(&deep, "/0/0/0"), Some((1, 4)));
+    }
+
+    #[test]
+    fn the_index_agrees_with_the_scanner() {
+        let index = SourceIndex::new(SRC);
+        for p in [
+            "",
+            "/StartAt",
+            "/States",
+            "/States/A",
+            "/States/A/Next",
+            "/States/A/End",
+            "/States/a~1b~0c",
+            "/States/a~1b~0c/1",
+            "/States/a~1b~0c/1/x",
+            "/States/a~1b~0c/7",
+            "/Nope/deeper",
+        ] {
+            assert_eq!(index.locate(p), locate(SRC, p), "{p}");
+            assert_eq!(index.locate_key(p), locate_key(SRC, p), "{p}");
+        }
+        // Malformed text is indexed up to the error.
+        assert_eq!(SourceIndex::new("{\"a\": [1,").locate("/a/0"), Some((1, 8)));
+        let deep = "[".repeat(100_000);
+        assert_eq!(SourceIndex::new(&deep).locate("/0"), None);
     }
 }

@@ -93,13 +93,33 @@ impl Diagnostic {
 
     /// Fills `line`/`column` from the source text the definition was parsed from.
     pub fn locate_in(&mut self, source: &str) {
+        self.locate_with(&crate::source_map::SourceIndex::new(source));
+    }
+
+    /// Fills `line`/`column` from an index of the source text (for many diagnostics at once).
+    pub fn locate_with(&mut self, index: &crate::source_map::SourceIndex) {
         if self.line.is_some() || self.location().is_none() {
             return;
         }
-        if let Some((line, column)) = crate::source_map::locate(source, &self.pointer) {
+        // A refused field is shown at its name rather than at the state that holds it.
+        let position = self
+            .field_named()
+            .and_then(|f| index.locate_key(&pointer_child(&self.pointer, f)))
+            .or_else(|| index.locate(&self.pointer));
+        if let Some((line, column)) = position {
             self.line = Some(line);
             self.column = Some(column);
         }
+    }
+
+    /// The field a "not supported" diagnostic names, if it names one.
+    fn field_named(&self) -> Option<&str> {
+        let m = &self.message;
+        let rest = m
+            .strip_prefix("Field '")
+            .or_else(|| m.split_once("but field '").map(|(_, r)| r))?;
+        let (field, _) = rest.split_once('\'')?;
+        Some(field)
     }
 }
 
@@ -143,8 +163,11 @@ pub fn validate_source(source: &str, options: &Options) -> Vec<Diagnostic> {
     match serde_json::from_str::<Value>(source) {
         Ok(value) => {
             let mut diags = validate_with(&value, options);
-            for d in &mut diags {
-                d.locate_in(source);
+            if !diags.is_empty() {
+                let index = crate::source_map::SourceIndex::new(source);
+                for d in &mut diags {
+                    d.locate_with(&index);
+                }
             }
             diags
         }
@@ -361,6 +384,31 @@ mod tests {
         let d = validate_source("{\"a\": nope}", &Options::default());
         assert_eq!(d[0].code, "INVALID_JSON_DESCRIPTION");
         assert_eq!(d[0].line, Some(1));
+    }
+
+    #[test]
+    fn refused_fields_are_located_at_their_name() {
+        let src = "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Pass\",\n  \"Foo\": 1, \"End\": true}}}";
+        let d = validate_source(src, &Options::default());
+        assert_eq!((d[0].line, d[0].column), (Some(2), Some(3)));
+        assert_eq!(d[0].location().as_deref(), Some("/States/A"));
+    }
+
+    #[test]
+    fn large_definitions_validate_in_linear_time() {
+        let mut states = serde_json::Map::new();
+        for i in 0..5000 {
+            states.insert(
+                format!("S{i}"),
+                json!({"Type": "Pass", "Next": format!("S{}", i + 1), "Bogus": i}),
+            );
+        }
+        states.insert("S5000".into(), json!({"Type": "Succeed"}));
+        let def = json!({"StartAt": "S0", "States": states});
+        let text = def.to_string();
+        let d = validate_source(&text, &Options::default());
+        assert_eq!(d.len(), 5000);
+        assert!(d.iter().all(|d| d.line.is_some()));
     }
 
     #[test]

@@ -887,6 +887,7 @@ impl Schema<'_> {
             self.err(p, "Expected value of type [OBJECT]");
             return;
         };
+        let before = self.diags.len();
         let mut operators: Vec<&str> = Vec::new();
         for (key, v) in obj {
             let k = key.as_str();
@@ -965,8 +966,9 @@ impl Schema<'_> {
         } else if composite && obj.contains_key("Variable") {
             self.not_supported(p, "Variable");
         }
-        if operators.len() == 1
-            && self.diags.iter().all(|d| !d.pointer.starts_with(p))
+        // The engine's own parser has the last word on a rule this pass found sound.
+        if top
+            && self.diags.len() == before
             && let Err(e) = crate::choice::Rule::parse(rule)
         {
             self.err(p, e);
