@@ -1,5 +1,7 @@
 //! The `sfn` command line: runs, validates and tests state machines with the engine.
 
+mod eval;
+
 use sfn::cli;
 
 const HELP: &str = "\
@@ -25,7 +27,7 @@ fn dispatch(argv: &[String]) -> i32 {
         "conformance" => cli::conformance_main(rest),
         "validate" => sfn::validate::main(rest),
         "run" => sfn::run::main(rest),
-        // "eval" => eval::main(rest),  // `sfn eval`: crates/sfn/src/eval.rs (with `mod eval;` above) adds it.
+        "eval" => eval::main(rest),
         "help" | "--help" | "-h" => {
             cli::out(HELP);
             0
