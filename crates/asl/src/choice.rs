@@ -4,6 +4,7 @@ use crate::error::Failure;
 use crate::jsonpath::{Path, PathError, Roots};
 use crate::timestamp;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// How deeply And/Or/Not may nest.
 const MAX_DEPTH: usize = 64;
@@ -181,7 +182,7 @@ impl Rule {
                 op,
                 operand,
             } => {
-                let value = match variable.select(roots) {
+                let value = match variable.select_ref(roots) {
                     Ok(v) => Some(v),
                     Err(PathError::NotFound | PathError::UnknownVariable(_)) => None,
                     Err(PathError::Invalid(m)) => return Err(Failure::runtime(m)),
@@ -193,8 +194,8 @@ impl Rule {
                     };
                 };
                 let expected = match operand {
-                    Operand::Literal(v) => v.clone(),
-                    Operand::Path(p) => match p.select(roots) {
+                    Operand::Literal(v) => Cow::Borrowed(v),
+                    Operand::Path(p) => match p.select_ref(roots) {
                         Ok(v) => v,
                         Err(PathError::Invalid(m)) => return Err(Failure::runtime(m)),
                         Err(_) => return Err(invalid_value(p)),

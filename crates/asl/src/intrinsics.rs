@@ -6,6 +6,7 @@ use crate::jsonpath::{Path, Roots, java_to_string};
 use crate::payload;
 use crate::rng::Rng;
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 /// How deeply intrinsic calls may nest (AWS allows 10 nested calls in a field).
 pub const MAX_NESTING: usize = 10;
@@ -165,23 +166,24 @@ impl Call {
 
     /// Evaluates the call. `field` is the payload key it stands in (e.g. `x.$`).
     pub fn evaluate(&self, field: &str, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, Failure> {
-        let mut args = Vec::with_capacity(self.args.len());
+        // Path arguments are borrowed, not cloned: `States.ArrayLength($.big)` copies nothing.
+        let mut args: Vec<Cow<'_, Value>> = Vec::with_capacity(self.args.len());
         for a in &self.args {
             args.push(match a {
-                Arg::Literal(v) => v.clone(),
-                Arg::Text { value, .. } => Value::String(value.clone()),
-                Arg::Path(p) => payload::select_field(p, field, roots)?,
-                Arg::Call(c) => c.evaluate(field, roots, rng)?,
+                Arg::Literal(v) => Cow::Borrowed(v),
+                Arg::Text { value, .. } => Cow::Owned(Value::String(value.clone())),
+                Arg::Path(p) => payload::select_field_ref(p, field, roots)?,
+                Arg::Call(c) => Cow::Owned(c.evaluate(field, roots, rng)?),
             });
         }
         self.apply(args, rng).map_err(Failure::runtime)
     }
 
-    fn apply(&self, args: Vec<Value>, rng: &mut Rng) -> Result<Value, String> {
+    fn apply(&self, args: Vec<Cow<'_, Value>>, rng: &mut Rng) -> Result<Value, String> {
         use Function::*;
         let f = self.function;
         let name = f.name();
-        let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+        let arg = |i: usize| args.get(i).map_or(&Value::Null, |c| c.as_ref());
         match f {
             Format => {
                 let template = match self.args.first() {
@@ -212,7 +214,9 @@ impl Call {
                 })
             }
             JsonToString => Ok(Value::String(payload::compact(arg(0)))),
-            Array => Ok(Value::Array(args)),
+            Array => Ok(Value::Array(
+                args.into_iter().map(Cow::into_owned).collect(),
+            )),
             ArrayPartition => {
                 let a = array_arg(name, arg(0))?;
                 let size = int_arg(name, arg(1), "chunk size")?;
@@ -238,20 +242,21 @@ impl Call {
                 if step == 0 {
                     return Err(format!("The step of {name} must not be 0"));
                 }
-                let mut out = Vec::new();
-                let mut i = start;
-                while (step > 0 && i <= end) || (step < 0 && i >= end) {
-                    if out.len() >= MAX_RANGE_ITEMS {
-                        return Err(format!(
-                            "{name} cannot produce more than {MAX_RANGE_ITEMS} items"
-                        ));
-                    }
-                    out.push(Value::from(i));
-                    i = match i.checked_add(step) {
-                        Some(x) => x,
-                        None => break,
-                    };
+                // Items start, start+step, ... up to end inclusive.
+                let span = i128::from(end) - i128::from(start);
+                let count = if (span >= 0) == (step > 0) || span == 0 {
+                    span / i128::from(step) + 1
+                } else {
+                    0
+                };
+                if count > MAX_RANGE_ITEMS as i128 {
+                    return Err(format!(
+                        "{name} cannot produce more than {MAX_RANGE_ITEMS} items"
+                    ));
                 }
+                let out: Vec<Value> = (0..count as i64)
+                    .map(|k| Value::from(start + k * step))
+                    .collect();
                 Ok(Value::Array(out))
             }
             ArrayGetItem => {
@@ -355,7 +360,7 @@ impl Call {
                     ));
                 }
                 let span = u64::try_from(end as i128 - start as i128).unwrap_or(u64::MAX);
-                let draw = match args.get(2) {
+                let draw = match args.get(2).map(|c| c.as_ref()) {
                     Some(seed) => {
                         let seed = round_int(name, seed, "seed")?;
                         Rng::new(seed as u64).next_u64()
@@ -401,7 +406,7 @@ fn format_arg(v: &Value) -> String {
     }
 }
 
-fn format_string(template: FormatTemplate<'_>, args: &[Value]) -> Result<Value, String> {
+fn format_string(template: FormatTemplate<'_>, args: &[Cow<'_, Value>]) -> Result<Value, String> {
     let (text, escapes) = match template {
         FormatTemplate::Raw(r) => (r, true),
         FormatTemplate::Plain(p) => (p, false),
@@ -528,10 +533,10 @@ fn round_int(name: &str, v: &Value, what: &str) -> Result<i64, String> {
 /// JSON equality with numbers compared by value (1 equals 1.0).
 fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => x.as_f64() == y.as_f64(),
-        },
+        // Same representation compares directly; an integer equals a float of the same value.
+        (Value::Number(x), Value::Number(y)) => {
+            x == y || ((x.is_f64() || y.is_f64()) && x.as_f64() == y.as_f64())
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
         }
@@ -864,6 +869,13 @@ mod tests {
         assert_eq!(ev("States.ArrayContains($v, 2)"), json!(true));
         assert_eq!(ev("States.ArrayRange(1, 9, 3)"), json!([1, 4, 7]));
         assert_eq!(ev("States.ArrayRange(5, 1, -2)"), json!([5, 3, 1]));
+        assert_eq!(ev("States.ArrayRange(1, 5, -1)"), json!([]));
+        assert_eq!(ev("States.ArrayRange(3, 3, 7)"), json!([3]));
+        assert_eq!(ev("States.ArrayRange(0, 10, 3)"), json!([0, 3, 6, 9]));
+        assert_eq!(
+            ev("States.ArrayRange(0, 999, 1)").as_array().map(Vec::len),
+            Some(1000)
+        );
         assert_eq!(ev("States.ArrayGetItem($v, 1)"), json!(2));
         assert_eq!(ev("States.ArrayLength($v)"), json!(2));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! JSONPath as Step Functions evaluates it (Jayway semantics): Paths, Reference Paths, and writing a result into a document.
 
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 /// The roots a path can start from: `$` the input, `$$` the Context object, `$name` a variable.
 #[derive(Clone, Copy)]
@@ -184,6 +185,18 @@ impl Path {
     pub fn select(&self, roots: Roots<'_>) -> Result<Value, PathError> {
         let doc = root_doc(&self.root, roots)?;
         self.select_in(doc, doc)
+    }
+
+    /// Like [`Path::select`], but borrows the node of a definite path instead of cloning it
+    /// (an indefinite path still builds its array of matches).
+    pub fn select_ref<'a>(&self, roots: Roots<'a>) -> Result<Cow<'a, Value>, PathError> {
+        let doc = root_doc(&self.root, roots)?;
+        match eval_path(&self.steps, self.func, doc, doc) {
+            Evaluated::Missing => Err(PathError::NotFound),
+            Evaluated::One(v) => Ok(Cow::Borrowed(v)),
+            Evaluated::Owned(v) => Ok(Cow::Owned(v)),
+            Evaluated::Many(vs) => Ok(Cow::Owned(Value::Array(vs.into_iter().cloned().collect()))),
+        }
     }
 
     /// Selects from one document (as if it were `$`), whatever root the path names.
@@ -607,11 +620,9 @@ fn eval_path<'a>(
         Some(f) => {
             let input = match result {
                 Evaluated::Missing => return Evaluated::Missing,
-                Evaluated::One(v) => std::borrow::Cow::Borrowed(v),
-                Evaluated::Owned(v) => std::borrow::Cow::Owned(v),
-                Evaluated::Many(vs) => {
-                    std::borrow::Cow::Owned(Value::Array(vs.into_iter().cloned().collect()))
-                }
+                Evaluated::One(v) => Cow::Borrowed(v),
+                Evaluated::Owned(v) => Cow::Owned(v),
+                Evaluated::Many(vs) => Cow::Owned(Value::Array(vs.into_iter().cloned().collect())),
             };
             match apply_func(f, &input) {
                 Some(v) => Evaluated::Owned(v),

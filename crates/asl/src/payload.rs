@@ -5,17 +5,84 @@ use crate::intrinsics::{self, Call};
 use crate::jsonpath::{Path, PathError, Roots};
 use crate::rng::Rng;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Resolves a payload template against the roots: keys ending in `.$` take a path, a context
 /// path, a variable reference or an intrinsic call; everything else is copied. Errors are AWS's
 /// (`States.Runtime` with AWS's cause for a path that cannot be found).
 ///
-/// This parses the template's paths on every call; an engine resolving the same template many
-/// times (a Map's `ItemSelector`) should [`Template::compile`] it once instead.
+/// This parses the template's expressions on every call; an engine resolving the same template
+/// many times (a Map's `ItemSelector`, a loop) can [`Template::compile`] it once instead.
 pub fn resolve(template: &Value, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, Failure> {
-    Template::compile(template)
-        .map_err(Failure::runtime)?
-        .resolve(roots, rng)
+    resolve_direct(template, roots, rng, 0)
+}
+
+/// Walks the template without compiling it (no copy of the template itself): plain paths take
+/// the JSONPath fast path, intrinsic calls are parsed where they stand.
+fn resolve_direct(
+    v: &Value,
+    roots: Roots<'_>,
+    rng: &mut Rng,
+    depth: usize,
+) -> Result<Value, Failure> {
+    if depth > MAX_DEPTH {
+        return Err(Failure::runtime(
+            "the payload template is nested too deeply",
+        ));
+    }
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::with_capacity(m.len());
+            for (k, x) in m {
+                match k.strip_suffix(".$") {
+                    Some(name) => {
+                        let Value::String(expr) = x else {
+                            return Err(Failure::runtime(format!(
+                                "The value for the field '{k}' must be a STRING that contains a JSONPath but was an {}",
+                                type_word(x)
+                            )));
+                        };
+                        out.insert(name.to_string(), resolve_expr(k, expr, roots, rng)?);
+                    }
+                    None => {
+                        out.insert(k.clone(), resolve_direct(x, roots, rng, depth + 1)?);
+                    }
+                }
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(a) => Ok(Value::Array(
+            a.iter()
+                .map(|x| resolve_direct(x, roots, rng, depth + 1))
+                .collect::<Result<_, _>>()?,
+        )),
+        other => Ok(other.clone()),
+    }
+}
+
+fn resolve_expr(
+    field: &str,
+    expr: &str,
+    roots: Roots<'_>,
+    rng: &mut Rng,
+) -> Result<Value, Failure> {
+    if intrinsics::is_intrinsic(expr) {
+        let call = Call::parse(expr).map_err(|e| {
+            Failure::runtime(format!(
+                "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call ({e})"
+            ))
+        })?;
+        return call.evaluate(field, roots, rng);
+    }
+    match crate::jsonpath::select(expr, roots) {
+        Ok(v) => Ok(v),
+        Err(PathError::NotFound | PathError::UnknownVariable(_)) => Err(Failure::runtime(
+            path_not_found_cause(expr, field, roots.input),
+        )),
+        Err(PathError::Invalid(_)) => Err(Failure::runtime(format!(
+            "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call"
+        ))),
+    }
 }
 
 /// A payload template with its `.$` values parsed once.
@@ -155,6 +222,20 @@ pub fn compact(v: &Value) -> String {
 /// Selects a `.$` path for `field`, turning "not found" into AWS's `States.Runtime` cause.
 pub fn select_field(path: &Path, field: &str, roots: Roots<'_>) -> Result<Value, Failure> {
     path.select(roots).map_err(|e| match e {
+        PathError::NotFound | PathError::UnknownVariable(_) => {
+            Failure::runtime(path_not_found_cause(path.as_str(), field, roots.input))
+        }
+        PathError::Invalid(m) => Failure::runtime(m),
+    })
+}
+
+/// Like [`select_field`], borrowing the selected node when the path is definite.
+pub fn select_field_ref<'a>(
+    path: &Path,
+    field: &str,
+    roots: Roots<'a>,
+) -> Result<Cow<'a, Value>, Failure> {
+    path.select_ref(roots).map_err(|e| match e {
         PathError::NotFound | PathError::UnknownVariable(_) => {
             Failure::runtime(path_not_found_cause(path.as_str(), field, roots.input))
         }
