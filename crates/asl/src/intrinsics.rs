@@ -254,8 +254,9 @@ impl Call {
                         "{name} cannot produce more than {MAX_RANGE_ITEMS} items"
                     ));
                 }
-                let out: Vec<Value> = (0..count as i64)
-                    .map(|k| Value::from(start + k * step))
+                let out: Vec<Value> = (0..count)
+                    .filter_map(|k| i64::try_from(i128::from(start) + k * i128::from(step)).ok())
+                    .map(Value::from)
                     .collect();
                 Ok(Value::Array(out))
             }
@@ -883,6 +884,10 @@ mod tests {
             json!([1, "a", 2])
         );
         assert!(err("States.ArrayRange(0, 2000, 1)").contains("1000"));
+        assert_eq!(
+            ev("States.ArrayRange(-9000000000000000000, 9000000000000000000, 9000000000000000000)"),
+            json!([-9000000000000000000i64, 0, 9000000000000000000i64])
+        );
         assert!(err("States.ArrayGetItem(States.Array(1), 3)").contains("out of bounds"));
         assert!(check("States.ArrayPartition($.a, 1.5)").is_err());
         assert!(check("States.ArrayRange(1, 2, 0)").is_ok());
