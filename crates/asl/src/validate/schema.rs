@@ -688,6 +688,25 @@ impl Schema<'_> {
             }
             return;
         };
+        for name in map.keys() {
+            let bare = name.strip_suffix(".$").unwrap_or(name);
+            let np = pointer_child(pointer, name);
+            if bare == "states" {
+                self.diags.push(Diagnostic::new(
+                    "RESERVED_VARIABLE_NAME",
+                    "Cannot assign to reserved variable '$states'.",
+                    &np,
+                ));
+            } else if !is_variable_name(bare) {
+                self.diags.push(Diagnostic::new(
+                    "INVALID_VARIABLE_NAME",
+                    format!(
+                        "Invalid variable name '{bare}': the variable name contains invalid characters."
+                    ),
+                    &np,
+                ));
+            }
+        }
         if lang == Lang::JsonPath && !map.is_empty() {
             self.template(v, pointer, 0);
         }
@@ -1350,6 +1369,15 @@ enum PathKind {
     PathOrIntrinsic,
 }
 
+/// A workflow variable name: a Unicode identifier (letter or `_`, then letters, digits, `_`),
+/// at most 80 characters.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && name.chars().count() <= 80
+}
+
 /// A Path both the static syntax and the engine's own JSONPath parser accept (so that what
 /// validates also runs).
 fn path_ok(s: &str) -> bool {
@@ -1561,6 +1589,16 @@ mod tests {
             label_problem("a]b c").as_deref(),
             Some("Label contains invalid character: ' '")
         );
+    }
+
+    #[test]
+    fn variable_names_are_identifiers() {
+        for ok in ["x", "_x", "theAnswer2", "variável", "a_b"] {
+            assert!(is_variable_name(ok), "{ok}");
+        }
+        for bad in ["", "2x", "a-b", "a.b", "a b", &"x".repeat(81)] {
+            assert!(!is_variable_name(bad), "{bad}");
+        }
     }
 
     #[test]
