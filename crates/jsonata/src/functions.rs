@@ -1282,7 +1282,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
         }
         "toMillis" => {
             let s = str0!();
-            crate::datetime::to_millis(&s, arg(&args, 1).as_str())?
+            crate::datetime::to_millis(&s, arg(&args, 1).as_str(), ev.env.now_ms as f64)?
         }
         "fromMillis" => {
             let Some(ms) = a0.as_f64() else {
@@ -1386,4 +1386,9 @@ fn substitute(rep: &str, f: &Found) -> String {
 #[allow(dead_code)]
 fn unused(v: &Value) -> R<bool> {
     is_numeric_pub(v)
+}
+
+/// `$round` as jsonata does it (half to even, decimal shifting through the number's text).
+pub fn round_half_even_pub(arg: f64, precision: Option<f64>) -> f64 {
+    round_half_even(arg, precision)
 }
