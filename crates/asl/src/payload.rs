@@ -215,8 +215,72 @@ pub fn path_not_found_cause(path: &str, field: &str, input: &Value) -> String {
 }
 
 /// Compact JSON text of a value, as AWS quotes inputs in causes.
+///
+/// AWS serialises with Jackson: doubles as Java prints them (`1.0E20`), control characters as
+/// `\n`-style or upper-case `\u001F` escapes, everything else (including non-ASCII) as is.
 pub fn compact(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    let mut out = String::new();
+    write_compact(v, &mut out, 0);
+    out
+}
+
+fn write_compact(v: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push_str("null");
+        return;
+    }
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&crate::jsonpath::java_number(n)),
+        Value::String(s) => write_string(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(x, out, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(k, out);
+                out.push(':');
+                write_compact(x, out, depth + 1);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let b = c as u32;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(b >> 4) as usize & 15]));
+                out.push(char::from(HEX[b as usize & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Selects a `.$` path for `field`, turning "not found" into AWS's `States.Runtime` cause.
@@ -322,6 +386,14 @@ mod tests {
             Err(Failure::runtime(
                 "The JSONPath '$$.Execution.Input.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{\"int-literal\":0}'"
             ))
+        );
+    }
+
+    #[test]
+    fn compact_text_is_jacksons() {
+        assert_eq!(
+            compact(&json!({"a": [1, 1.5, 1e20, null, true], "s": "q\"\\\n\u{1}é"})),
+            "{\"a\":[1,1.5,1.0E20,null,true],\"s\":\"q\\\"\\\\\\n\\u0001é\"}"
         );
     }
 
