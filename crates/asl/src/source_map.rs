@@ -1,7 +1,8 @@
 //! Positions in JSON source text: maps a JSON Pointer to the line and column where its value starts.
-//!
-//! A small scanner that never panics and never recurses: it walks the text once along the
-//! pointer, skipping the values it does not need. Malformed text yields `None`.
+
+// A small scanner that never panics: `locate` walks the text once along the pointer, skipping
+// the values it does not need; `SourceIndex` records every value in one pass. Malformed text
+// yields `None` (or, for the index, what precedes the error).
 
 /// Finds the 1-based line and column of the value at `pointer` in `source`. When the last
 /// member or index does not exist, the position of the object or array that should hold it.

@@ -1,9 +1,9 @@
 //! Validation of definitions as AWS's CreateStateMachine does it: diagnostics with a JSON Pointer and AWS's words.
-//!
-//! Two passes, as AWS runs them: the schema pass (fields, types, query-language rules, paths,
-//! templates, Choice rules, Retry/Catch, express restrictions) and, only when it finds nothing,
-//! the transition pass (targets, reachability, terminal state, unique names).
-//! [`create_error_message`] renders the result as CreateStateMachine's `InvalidDefinition` text.
+
+// Two passes, as AWS runs them: the schema pass (fields, types, query-language rules, paths,
+// templates, Choice rules, Retry/Catch, express restrictions) and, only when it finds nothing,
+// the transition pass (targets, reachability, terminal state, unique names).
+// `create_error_message` renders the result as CreateStateMachine's `InvalidDefinition` text.
 
 mod aws_text;
 mod graph;

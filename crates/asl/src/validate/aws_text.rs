@@ -1,5 +1,4 @@
-//! AWS's exact text forms: Python `json.dumps`/`repr` (Map Label errors echo the definition that
-//! way) and Jackson's JSON syntax messages (`INVALID_JSON_DESCRIPTION`).
+//! AWS's exact text forms: Python `json.dumps`/`repr` (Label errors) and Jackson's syntax messages.
 
 use serde_json::Value;
 

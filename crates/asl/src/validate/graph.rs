@@ -1,5 +1,4 @@
-//! The transition pass, run once the schema holds: `StartAt`/`Next`/`Default`/`Catch` targets,
-//! reachability, a terminal state, and state names unique across the whole machine.
+//! The transition pass: targets, reachability, a terminal state, machine-wide unique state names.
 
 use super::schema::MAX_NESTING;
 use super::{Diagnostic, pointer_child};

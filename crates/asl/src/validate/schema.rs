@@ -1,5 +1,4 @@
-//! The schema pass: fields per state type and query language, value types and ranges, payload
-//! templates, paths, Choice rules, Retry/Catch, Map and Parallel shapes, express restrictions.
+//! The schema pass: fields, types, ranges, query languages, templates, paths, rules, express limits.
 
 use super::syntax;
 use super::{Diagnostic, Options, pointer_child};

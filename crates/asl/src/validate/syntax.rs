@@ -1,5 +1,4 @@
-//! Static syntax of the strings a definition carries: JSONPath Paths and Reference Paths,
-//! intrinsic-function calls, RFC 3339 timestamps and JSONata `{% %}` markers.
+//! Static syntax of definition strings: JSONPaths, intrinsic calls, RFC 3339 timestamps, JSONata.
 
 /// The 18 intrinsic functions Step Functions knows.
 const INTRINSICS: &[&str] = &[
