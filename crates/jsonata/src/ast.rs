@@ -87,7 +87,7 @@ pub enum Kind {
     Array(Vec<Node>),
     Object(Vec<(Node, Node)>),
     Name(Rc<str>),
-    Str(Rc<str>),
+    Str(Rc<String>),
     Num(f64),
     Bool(bool),
     Null,

@@ -228,6 +228,7 @@ impl<'a> Ev<'a> {
                         out.push(v);
                     } else {
                         match v {
+                            Value::Array(a, _) if out.is_empty() => out = Rc::unwrap_or_clone(a),
                             Value::Array(a, _) => out.extend(a.iter().cloned()),
                             Value::Tuples(t) => out.extend(t.iter().map(|x| x.ctx.clone())),
                             v => out.push(v),

@@ -410,7 +410,7 @@ impl Parser {
         let kind = match t {
             Tok::Name(n) => Kind::Name(Rc::from(n)),
             Tok::Var(n) => Kind::Variable(Rc::from(n)),
-            Tok::Str(s) => Kind::Str(Rc::from(s)),
+            Tok::Str(s) => Kind::Str(Rc::new(s)),
             Tok::Num(n) => Kind::Num(n),
             Tok::Bool(b) => Kind::Bool(b),
             Tok::Null => Kind::Null,
@@ -630,7 +630,8 @@ impl Parser {
 
     fn raw_value(&self, n: &Node) -> String {
         match &n.kind {
-            Kind::Name(s) | Kind::Str(s) | Kind::Variable(s) => s.to_string(),
+            Kind::Name(s) | Kind::Variable(s) => s.to_string(),
+            Kind::Str(s) => s.to_string(),
             Kind::Num(x) => crate::value::js_number(*x),
             _ => n.type_name().to_string(),
         }
@@ -872,7 +873,7 @@ impl Parser {
                                 return Err(err("S0213").pos(step.pos).val(Value::Bool(*b)));
                             }
                             Kind::Null => return Err(err("S0213").pos(step.pos).val(Value::Null)),
-                            Kind::Str(s) => step.kind = Kind::Name(s.clone()),
+                            Kind::Str(s) => step.kind = Kind::Name(Rc::from(s.as_str())),
                             _ => {}
                         }
                     }

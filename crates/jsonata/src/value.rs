@@ -68,7 +68,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(Rc<str>),
+    String(Rc<String>),
     Array(Rc<Vec<Value>>, u8),
     Object(Rc<Object>),
     Lambda(Rc<Closure>),
@@ -81,10 +81,10 @@ pub enum Value {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::String(Rc::from(s))
+        Value::String(Rc::new(s.to_string()))
     }
     pub fn string(s: String) -> Value {
-        Value::String(Rc::from(s))
+        Value::String(Rc::new(s))
     }
     pub fn seq(v: Vec<Value>) -> Value {
         Value::Array(Rc::new(v), SEQ)
@@ -402,5 +402,13 @@ mod tests {
         assert_eq!(js_number(123.456), "123.456");
         assert_eq!(js_number(9.33262154439441e155), "9.33262154439441e+155");
         assert_eq!(js_number(round15(0.1 + 0.2)), "0.3");
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn values_stay_small() {
+        assert_eq!(std::mem::size_of::<super::Value>(), 16);
     }
 }

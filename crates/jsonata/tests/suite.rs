@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use jsonata::{Env, Expression};
 use serde_json::Value;
 
-const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/jsonata-suite");
+pub const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/jsonata-suite");
 
 /// JSON deep equality as chai's `deep.equal` sees it: numbers as doubles, object keys unordered.
 fn json_eq(a: &Value, b: &Value) -> bool {
@@ -24,13 +24,13 @@ fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-struct Case {
-    id: String,
+pub struct Case {
+    pub id: String,
     dir: PathBuf,
     body: serde_json::Map<String, Value>,
 }
 
-fn load_cases(root: &Path) -> Vec<Case> {
+pub fn load_cases(root: &Path) -> Vec<Case> {
     let mut groups: Vec<PathBuf> = std::fs::read_dir(root.join("groups"))
         .expect("groups folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -90,12 +90,12 @@ fn load_cases(root: &Path) -> Vec<Case> {
     out
 }
 
-enum Outcome {
+pub enum Outcome {
     Pass,
     Fail(String),
 }
 
-fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> Outcome {
+pub fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> Outcome {
     let b = &case.body;
     if b.is_empty() {
         return Outcome::Fail("case file is not parseable JSON".into());
@@ -133,9 +133,13 @@ fn run_case(case: &Case, datasets: &mut HashMap<String, Value>, root: &Path) -> 
     };
     let mut env = Env::default();
     env.now_ms = 1_700_000_000_000;
-    if let (Some(_), Some(depth)) = (b.get("timelimit"), b.get("depth").and_then(|d| d.as_u64())) {
+    if let (Some(ms), Some(depth)) = (
+        b.get("timelimit").and_then(|t| t.as_u64()),
+        b.get("depth").and_then(|d| d.as_u64()),
+    ) {
+        // the runner's time box becomes a deterministic budget: 200 evaluation steps per millisecond
         env.max_depth = depth as usize;
-        env.max_steps = 5_000_000;
+        env.max_steps = ms * 200;
     }
     let expected_code = b.get("code").and_then(|c| c.as_str()).or_else(|| {
         b.get("error")
