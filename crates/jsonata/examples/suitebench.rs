@@ -21,7 +21,7 @@ fn main() {
     let cases = suite::load_cases(root);
     let mut datasets = HashMap::new();
     let runs = 5;
-    let mut failed = std::collections::BTreeSet::new();
+    let mut failed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut per_case: Vec<(String, Vec<f64>)> =
         cases.iter().map(|c| (c.id.clone(), Vec::new())).collect();
     for _ in 0..runs {
