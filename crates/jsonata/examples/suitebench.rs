@@ -32,8 +32,11 @@ fn main() {
                 suite::Outcome::Pass
             );
             let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if !ok {
+                failed.insert(case.id.clone());
+            }
             if let Some(p) = per_case.get_mut(i) {
-                p.1.push(if ok { ms } else { ms });
+                p.1.push(ms);
             }
         }
     }
@@ -50,8 +53,9 @@ fn main() {
         println!("{:>9.3} ms  {}", ms, id);
     }
     println!(
-        "sum of per-case medians: {:.1} ms over {} cases",
+        "sum of per-case medians: {:.1} ms over {} cases ({} failing)",
         total,
-        cases.len()
+        cases.len(),
+        failed.len()
     );
 }
