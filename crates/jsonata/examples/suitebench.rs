@@ -1,23 +1,14 @@
 //! Times the official suite (parse + evaluate per case) in an optimised build: `cargo run --release --example suitebench`.
 
-#[path = "../tests/suite.rs"]
+#[path = "../tests/common/mod.rs"]
 #[allow(dead_code)]
 mod suite;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Instant;
 
 fn main() {
-    let fallback = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../../shared/jsonata-suite"
-    );
-    let root = if Path::new(suite::SUITE).join("groups").is_dir() {
-        Path::new(suite::SUITE)
-    } else {
-        Path::new(fallback)
-    };
+    let root = suite::suite_root();
     let cases = suite::load_cases(root);
     let mut datasets = HashMap::new();
     let runs = 5;
