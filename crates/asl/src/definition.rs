@@ -68,6 +68,8 @@ pub struct State {
     pub query_language: QueryLanguage,
     /// Whether anything in the state refers to the Context object (`$$`), so it is built only then.
     pub uses_context: bool,
+    /// Whether a Context-object reference may read `$$.Execution.Input` (costly to build).
+    pub context_needs_input: bool,
     pub raw: Value,
 }
 
@@ -519,7 +521,9 @@ impl Builder {
             }
         }
         let raw = Value::Object(o.clone());
-        let uses_context = raw.to_string().contains("$$");
+        let text = raw.to_string();
+        let uses_context = text.contains("$$");
+        let context_needs_input = uses_context && context_reads_input(&text);
         Ok(State {
             name: name.to_string(),
             kind,
@@ -535,9 +539,29 @@ impl Builder {
             assign: o.get("Assign").cloned(),
             query_language,
             uses_context,
+            context_needs_input,
             raw,
         })
     }
+}
+
+/// Whether some `$$` reference in `text` may reach `Execution.Input` (anything but a path into
+/// `Map`, `State`, `Task`, `StateMachine` or another `Execution` field).
+fn context_reads_input(text: &str) -> bool {
+    const SAFE: [&str; 8] = [
+        ".Map",
+        ".State",
+        ".Task",
+        ".Execution.Id",
+        ".Execution.Name",
+        ".Execution.StartTime",
+        ".Execution.RoleArn",
+        ".Execution.RedriveCount",
+    ];
+    text.match_indices("$$").any(|(i, _)| {
+        let rest = text.get(i + 2..).unwrap_or("");
+        !SAFE.iter().any(|p| rest.starts_with(p))
+    })
 }
 
 fn path_field(o: &Obj, f: &str, ptr: &str) -> Result<PathField, Diagnostic> {

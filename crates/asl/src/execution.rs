@@ -39,6 +39,9 @@ pub struct ExecutionConfig {
     pub express: bool,
     /// Record the data-flow stages of every state (TestState's `inspectionData`).
     pub inspect: bool,
+    /// Enforce AWS's quotas: 256 KiB payloads (`States.DataLimitExceeded`) and 25,000 history
+    /// events. On by default; benchmarks of large workloads switch it off.
+    pub quotas: bool,
 }
 
 impl Default for ExecutionConfig {
@@ -61,6 +64,7 @@ impl Default for ExecutionConfig {
             seed: 0,
             express: false,
             inspect: false,
+            quotas: true,
         }
     }
 }
@@ -378,7 +382,7 @@ impl Execution {
             );
             e.add_timer(at, Timer::ExecutionTimeout);
         }
-        if dataflow::payload_size(&e.input) > MAX_PAYLOAD_BYTES {
+        if e.config.quotas && dataflow::payload_size(&e.input) > MAX_PAYLOAD_BYTES {
             e.fail_execution(
                 Failure::new(
                     "States.DataLimitExceeded",
@@ -549,7 +553,7 @@ impl Execution {
             details_key: if has_details { Some(key) } else { None },
             details: if has_details { details } else { Value::Null },
         });
-        if self.history.len() >= MAX_HISTORY_EVENTS - 1 {
+        if self.config.quotas && self.history.len() >= MAX_HISTORY_EVENTS - 1 {
             self.over_quota = true;
         }
         id
@@ -754,7 +758,7 @@ impl Execution {
         let Some((parent, slot)) = th.parent else {
             match result {
                 Ok(v) => {
-                    if dataflow::payload_size(&v) > MAX_PAYLOAD_BYTES {
+                    if self.config.quotas && dataflow::payload_size(&v) > MAX_PAYLOAD_BYTES {
                         self.fail_execution(
                             Failure::new(
                                 "States.DataLimitExceeded",
@@ -879,11 +883,16 @@ impl Execution {
             st.insert("RetryCount".into(), Value::from(run.retry_count));
         }
         let mut m = Map::new();
+        let input = if state.context_needs_input {
+            self.input.clone()
+        } else {
+            Value::Object(Map::new())
+        };
         m.insert(
             "Execution".into(),
             json!({
                 "Id": c.execution_arn,
-                "Input": self.input,
+                "Input": input,
                 "StartTime": timestamp::format_millis(c.start_time_ms),
                 "Name": c.execution_name,
                 "RoleArn": c.role_arn,
@@ -1253,7 +1262,7 @@ impl Execution {
         if let Some(i) = run.insp.as_mut() {
             i.after_parameters = Some(params.clone());
         }
-        if dataflow::payload_size(&params) > MAX_PAYLOAD_BYTES {
+        if self.config.quotas && dataflow::payload_size(&params) > MAX_PAYLOAD_BYTES {
             return self.state_fault(
                 tid,
                 state,
@@ -1927,7 +1936,7 @@ impl Execution {
             Ok(v) => v,
             Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
         };
-        if dataflow::payload_size(&out) > MAX_PAYLOAD_BYTES {
+        if self.config.quotas && dataflow::payload_size(&out) > MAX_PAYLOAD_BYTES {
             return self.state_fault(
                 tid,
                 state,
