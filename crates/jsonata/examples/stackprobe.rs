@@ -6,7 +6,15 @@ fn main() {
     let h = std::thread::Builder::new()
         .stack_size(kb * 1024)
         .spawn(move || {
-            if what == "parse" {
+            if what == "chain" {
+                let src = "1+".repeat(100_000) + "1";
+                format!(
+                    "{:?}",
+                    jsonata::Expression::parse(&src)
+                        .map(|_| ())
+                        .map_err(|e| e.code)
+                )
+            } else if what == "parse" {
                 let src = format!("{}1{}", "(".repeat(400), ")".repeat(400));
                 format!(
                     "{:?}",

@@ -319,12 +319,17 @@ fn analyse_picture(picture: &str) -> R<Vec<Part>> {
             let pres_mod: String = match mc.iter().rposition(|c| *c == ',') {
                 Some(comma) => {
                     let wm: String = mc.get(comma + 1..).unwrap_or(&[]).iter().collect();
+                    // widths beyond 1000 digits are clamped: no picture may allocate without bound
                     let parse_w = |s: &str| -> Option<i64> {
                         if s == "*" {
                             None
                         } else {
                             let v = js_parse_int(s);
-                            if v.is_nan() { None } else { Some(v as i64) }
+                            if v.is_nan() {
+                                None
+                            } else {
+                                Some((v as i64).min(1000))
+                            }
                         }
                     };
                     let (min, max) = match wm.find('-') {

@@ -54,6 +54,8 @@ pub struct Ev<'a> {
     steps: u64,
     pub rng: u64,
     chain: Option<Rc<LambdaDef>>,
+    frames: Vec<std::rc::Weak<Frame>>,
+    compacted: usize,
 }
 
 enum Seq {
@@ -136,17 +138,6 @@ pub fn lookup(input: &Value, key: &str) -> Value {
     }
 }
 
-fn frame_from_tuple(env: &Rc<Frame>, t: &Tuple) -> Rc<Frame> {
-    let f = Frame::new(Some(env.clone()));
-    {
-        let mut vars = f.vars.borrow_mut();
-        for (k, v) in &t.binds {
-            vars.push((k.clone(), v.clone()));
-        }
-    }
-    f
-}
-
 fn fn_name(node: &Node) -> String {
     match &node.kind {
         Kind::Path(steps) => match steps.first().map(|s| &s.kind) {
@@ -167,7 +158,55 @@ impl<'a> Ev<'a> {
             steps: 0,
             rng: env.seed,
             chain: None,
+            frames: Vec::new(),
+            compacted: 0,
         }
+    }
+
+    /// A new scope under `parent`, remembered so that [`Ev::release`] can break closure cycles.
+    pub fn frame(&mut self, parent: &Rc<Frame>) -> Rc<Frame> {
+        let f = Frame::new(Some(parent.clone()));
+        self.track(&f);
+        f
+    }
+
+    pub fn track(&mut self, f: &Rc<Frame>) {
+        if self.frames.len() >= 2 * self.compacted + 1024 {
+            self.frames.retain(|w| w.strong_count() > 0);
+            self.compacted = self.frames.len();
+        }
+        self.frames.push(Rc::downgrade(f));
+    }
+
+    /// Hands this evaluator's scopes to another (used by `$eval`, whose closures may outlive it).
+    pub fn take_frames(&mut self) -> Vec<std::rc::Weak<Frame>> {
+        std::mem::take(&mut self.frames)
+    }
+
+    pub fn adopt_frames(&mut self, frames: Vec<std::rc::Weak<Frame>>) {
+        self.frames.extend(frames);
+    }
+
+    /// Empties every scope created during the evaluation: closures bound in the scopes they capture
+    /// form reference cycles that would otherwise never be freed.
+    pub fn release(&mut self) {
+        for w in self.frames.drain(..) {
+            if let Some(f) = w.upgrade() {
+                let vars = std::mem::take(&mut *f.vars.borrow_mut());
+                drop(vars);
+            }
+        }
+    }
+
+    fn frame_from_tuple(&mut self, env: &Rc<Frame>, t: &Tuple) -> Rc<Frame> {
+        let f = self.frame(env);
+        {
+            let mut vars = f.vars.borrow_mut();
+            for (k, v) in &t.binds {
+                vars.push((k.clone(), v.clone()));
+            }
+        }
+        f
     }
 
     pub fn lookup_var(&self, env: &Rc<Frame>, name: &str) -> Value {
@@ -276,7 +315,7 @@ impl<'a> Ev<'a> {
                 }
             }
             Kind::Block(exprs) => {
-                let frame = Frame::new(Some(env.clone()));
+                let frame = self.frame(env);
                 let mut r = Value::Undefined;
                 for e in exprs {
                     r = self.evaluate(e, input, &frame)?;
@@ -585,7 +624,7 @@ impl<'a> Ev<'a> {
         };
         let mut result = Vec::new();
         for t in &tuples {
-            let step_env = frame_from_tuple(env, t);
+            let step_env = self.frame_from_tuple(env, t);
             let res = self.evaluate(step, &t.ctx, &step_env)?;
             match res {
                 Value::Undefined => {}
@@ -685,7 +724,7 @@ impl<'a> Ev<'a> {
             Seq::Tuples(ts) => {
                 let mut out = Vec::new();
                 for (index, t) in ts.iter().enumerate() {
-                    let e = frame_from_tuple(env, t);
+                    let e = self.frame_from_tuple(env, t);
                     let res = self.evaluate(pred, &t.ctx, &e)?;
                     if self.pred_match(&res, index, len)? {
                         out.push(t.clone());
@@ -865,7 +904,7 @@ impl<'a> Ev<'a> {
         }
         for (item, tuple) in &items {
             let ienv = match tuple {
-                Some(t) => frame_from_tuple(env, t),
+                Some(t) => self.frame_from_tuple(env, t),
                 None => env.clone(),
             };
             for (pi, (kexpr, _)) in pairs.iter().enumerate() {
@@ -898,7 +937,7 @@ impl<'a> Ev<'a> {
         for (key, (data, ts, pi)) in groups {
             let (ctx, genv) = if reduce {
                 let (ctx, binds) = reduce_tuples(&ts);
-                let f = Frame::new(Some(env.clone()));
+                let f = self.frame(env);
                 for (k, v) in binds {
                     f.bind(&k, v);
                 }
@@ -947,7 +986,7 @@ impl<'a> Ev<'a> {
                 }
                 let mut keyed = Vec::with_capacity(ts.len());
                 for t in ts {
-                    let e = frame_from_tuple(env, &t);
+                    let e = self.frame_from_tuple(env, &t);
                     let mut keys = Vec::with_capacity(terms.len());
                     for term in terms {
                         keys.push(self.evaluate(&term.expr, &t.ctx, &e)?);
@@ -1024,7 +1063,7 @@ impl<'a> Ev<'a> {
         }
         match proc {
             Value::Lambda(c) => {
-                let frame = Frame::new(Some(c.env.clone()));
+                let frame = self.frame(&c.env);
                 let mut unbound = Vec::new();
                 for (i, p) in c.params.iter().enumerate() {
                     match evaluated.get(i) {
@@ -1126,7 +1165,7 @@ impl<'a> Ev<'a> {
                     d
                 }
             };
-            let frame = Frame::new(Some(env.clone()));
+            let frame = self.frame(env);
             frame.bind(&Rc::from("f"), lhs);
             frame.bind(&Rc::from("g"), func);
             return Ok(Value::Lambda(Rc::new(Closure {
@@ -1191,7 +1230,7 @@ impl<'a> Ev<'a> {
                     (Some(sig), true) => sig.validate(&args, input)?,
                     _ => args,
                 };
-                let frame = Frame::new(Some(c.env.clone()));
+                let frame = self.frame(&c.env);
                 {
                     let mut vars = frame.vars.borrow_mut();
                     for (i, p) in c.params.iter().enumerate() {

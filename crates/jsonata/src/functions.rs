@@ -1278,6 +1278,8 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 err("D3121").val(Value::string(msg))
             });
             ev.rng = sub.rng;
+            let frames = sub.take_frames();
+            ev.adopt_frames(frames);
             r?
         }
         "toMillis" => {

@@ -161,9 +161,10 @@ impl Expression {
             v => v,
         };
         let mut ev = Ev::new(env, &self.labels);
-        let result = ev
-            .evaluate(&self.ast, &input, &root)
-            .map_err(|e| e.into_error())?;
+        ev.track(&root);
+        let result = ev.evaluate(&self.ast, &input, &root);
+        ev.release();
+        let result = result.map_err(|e| e.into_error())?;
         let result = match result {
             Value::Tuples(t) => Value::seq(t.iter().map(|x| x.ctx.clone()).collect()),
             v => v,
@@ -183,4 +184,28 @@ pub fn evaluate(
     input: Option<&serde_json::Value>,
 ) -> Result<Option<serde_json::Value>, Error> {
     Expression::parse(source)?.evaluate(input, &serde_json::Map::new(), &Env::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recursive_closures_do_not_leak_their_scopes() {
+        let expr = Expression::parse("($f := function($n){ $n = 0 ? 0 : $f($n - 1) }; $f(3))")
+            .expect("parses");
+        let env = Env::default();
+        let root = Frame::new(None);
+        let weak = Rc::downgrade(&root);
+        let mut ev = Ev::new(&env, &expr.labels);
+        ev.track(&root);
+        let r = ev.evaluate(&expr.ast, &Value::Undefined, &root);
+        assert!(matches!(r, Ok(Value::Number(n)) if n == 0.0));
+        ev.release();
+        drop(root);
+        assert!(
+            weak.upgrade().is_none(),
+            "the root scope is still referenced by a closure cycle"
+        );
+    }
 }

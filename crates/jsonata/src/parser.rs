@@ -395,7 +395,13 @@ impl Parser {
         let tpos = self.tpos;
         self.advance(None, true)?;
         let mut left = self.nud(t, tpos)?;
+        let mut chain = 0;
         while rbp < lbp(&self.tok) {
+            // each operator applied here nests the tree one level deeper on the left
+            chain += 1;
+            if self.depth + chain > MAX_NESTING * 4 {
+                return Err(deep());
+            }
             let t = std::mem::replace(&mut self.tok, Tok::End);
             let tpos = self.tpos;
             self.advance(None, false)?;
