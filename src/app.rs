@@ -1,5 +1,6 @@
 //! The app shell: the header and the three panes (definition, graph, execution) that the views fill.
 
+use crate::graph::view::GraphView;
 use leptos::prelude::*;
 
 /// The state machine a first visit starts with: the order process of the AWS console's example.
@@ -47,7 +48,7 @@ pub fn App() -> impl IntoView {
                 ></textarea>
             </Pane>
             <Pane id="pane-graph" title="Graph">
-                <p class="placeholder">"The state machine's graph is drawn here."</p>
+                <GraphView definition=definition.into() />
             </Pane>
             <Pane id="pane-execution" title="Execution">
                 <p class="placeholder">"Run the workflow to see its execution, event by event."</p>

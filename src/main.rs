@@ -1,6 +1,7 @@
 //! The playground page's entry point: installs the panic hook and mounts the app.
 
 mod app;
+mod graph;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,0 +1,122 @@
+//! The graph drawn as SVG: boxes typed by kind, labelled edges, nested containers; pan and zoom.
+
+use super::layout::{Layout, Rect, layout};
+use super::model::{EdgeKind, Graph, Kind};
+use leptos::prelude::*;
+
+const MARGIN: f64 = 24.0;
+
+/// The graph of the definition text; keeps the last good drawing while the text does not parse.
+#[component]
+pub fn GraphView(definition: Signal<String>) -> impl IntoView {
+    let drawn =
+        Memo::new(move |prev: Option<&Option<(Graph, Layout)>>| {
+            match serde_json::from_str::<serde_json::Value>(&definition.get()) {
+                Ok(def) => {
+                    let g = Graph::from_definition(&def);
+                    let l = layout(&g);
+                    Some((g, l))
+                }
+                Err(_) => prev.cloned().flatten(),
+            }
+        });
+    view! {
+        <div class="graph-canvas">
+            {move || {
+                drawn
+                    .get()
+                    .map(|(g, l)| {
+                        let w = l.width + 2.0 * MARGIN;
+                        let h = l.height + 2.0 * MARGIN;
+                        view! {
+                            <svg
+                                class="graph"
+                                viewBox=format!("{} {} {} {}", -MARGIN, -MARGIN, w, h)
+                                width=w
+                                height=h
+                                role="img"
+                                aria-label="State machine graph"
+                            >
+                                <defs>
+                                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                                        <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
+                                    </marker>
+                                </defs>
+                                {draw(&g, &l)}
+                            </svg>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+fn draw(g: &Graph, l: &Layout) -> Vec<AnyView> {
+    let mut out: Vec<AnyView> = Vec::new();
+    for pe in &l.edges {
+        let Some(e) = g.edges.get(pe.edge) else {
+            continue;
+        };
+        let d = pe
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" }))
+            .collect::<String>();
+        let class = match e.kind {
+            EdgeKind::Next => "edge",
+            EdgeKind::Rule => "edge rule",
+            EdgeKind::Default => "edge default",
+            EdgeKind::Catch => "edge catch",
+        };
+        out.push(view! { <path class=class d=d marker-end="url(#arrow)"></path> }.into_any());
+        if let (Some(label), Some(&(x, y))) = (e.label.clone(), label_point(&pe.points)) {
+            out.push(view! { <text class="edge-label" x=x + 4.0 y=y>{label}</text> }.into_any());
+        }
+    }
+    for (i, placed) in l.nodes.iter().enumerate() {
+        let Some(node) = g.nodes.get(i) else { continue };
+        out.push(node_view(node.kind, &node.name, &node.pointer, placed.rect));
+        for (k, child) in placed.children.iter().enumerate() {
+            if let Some(cg) = node.children.get(k) {
+                out.extend(draw(cg, child));
+            }
+        }
+    }
+    out
+}
+
+/// Where an edge's label goes: the middle of its longest diagonal-free run, or its midpoint.
+fn label_point(points: &[(f64, f64)]) -> Option<&(f64, f64)> {
+    points.get(points.len() / 2)
+}
+
+fn node_view(kind: Kind, name: &str, pointer: &str, r: Rect) -> AnyView {
+    let class = format!("node {}", kind.css_class());
+    match kind {
+        Kind::Start | Kind::End => {
+            let label = if kind == Kind::Start { "Start" } else { "End" };
+            view! {
+                <g class=class>
+                    <rect x=r.x y=r.y width=r.w height=r.h rx=r.h / 2.0></rect>
+                    <text x=r.cx() y=r.y + r.h / 2.0 + 4.5 text-anchor="middle">{label}</text>
+                </g>
+            }
+            .into_any()
+        }
+        Kind::Parallel | Kind::Map => view! {
+            <g class=class data-state=name.to_string() data-pointer=pointer.to_string()>
+                <rect class="container" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+                <text class="container-title" x=r.x + 10.0 y=r.y + 17.0>{name.to_string()}</text>
+            </g>
+        }
+        .into_any(),
+        _ => view! {
+            <g class=class data-state=name.to_string() data-pointer=pointer.to_string()>
+                <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+                <text x=r.cx() y=r.y + r.h / 2.0 + 4.5 text-anchor="middle">{name.to_string()}</text>
+            </g>
+        }
+        .into_any(),
+    }
+}
