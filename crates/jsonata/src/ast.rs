@@ -181,3 +181,15 @@ impl Node {
         matches!(self.kind, Kind::Array(_))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn node_sizes() {
+        println!(
+            "Node {} Kind {}",
+            std::mem::size_of::<super::Node>(),
+            std::mem::size_of::<super::Kind>()
+        );
+    }
+}

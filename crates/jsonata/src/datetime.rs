@@ -65,7 +65,10 @@ fn date_utc(y: f64, m0: f64, d: f64, h: f64, mi: f64, s: f64, ms: f64) -> f64 {
     if vals.iter().any(|v| !v.is_finite()) {
         return f64::NAN;
     }
-    let (y, m0) = (y.trunc(), m0.trunc());
+    let (mut y, m0) = (y.trunc(), m0.trunc());
+    if (0.0..=99.0).contains(&y) {
+        y += 1900.0;
+    }
     let ym = y + (m0 / 12.0).floor();
     let mn = m0.rem_euclid(12.0);
     let days = days_from_civil(ym as i64, mn as i64 + 1, 1) as f64 + d.trunc() - 1.0;
@@ -520,7 +523,8 @@ fn format_component(p: &Parts, m: &Marker, off_h: f64, off_m: f64) -> R<String> 
         _ => Ok(match frag {
             Frag::Str(s) => s,
             Frag::Num(n) => crate::value::js_number(n),
-            Frag::None => String::new(),
+            // jsonata-js concatenates `undefined` for a component it does not know
+            Frag::None => "undefined".to_string(),
         }),
     }
 }
@@ -677,9 +681,10 @@ fn parse_date_time(ts: &str, picture: &str, now_ms: f64) -> R<Value> {
                 format!("0.{}", d).parse::<f64>().unwrap_or(f64::NAN) * 1000.0
             }
             Parser::Int(f) => parse_int_with(&text, f)?,
+            // an unknown name leaves the component unspecified, as jsonata-js's lookup gives undefined
             Parser::Names(l) => match l.iter().find(|(n, _)| *n == text) {
                 Some((_, v)) => *v,
-                None => f64::NAN,
+                None => continue,
             },
         };
         comps.insert(*comp, v);

@@ -715,7 +715,7 @@ impl<'a> Ev<'a> {
                 let mut out = Vec::new();
                 for (index, item) in items.iter().enumerate() {
                     let res = self.evaluate(pred, item, env)?;
-                    if self.pred_match(&res, index, len)? {
+                    for _ in 0..self.pred_match(&res, index, len)? {
                         out.push(item.clone());
                     }
                 }
@@ -726,7 +726,7 @@ impl<'a> Ev<'a> {
                 for (index, t) in ts.iter().enumerate() {
                     let e = self.frame_from_tuple(env, t);
                     let res = self.evaluate(pred, &t.ctx, &e)?;
-                    if self.pred_match(&res, index, len)? {
+                    for _ in 0..self.pred_match(&res, index, len)? {
                         out.push(t.clone());
                     }
                 }
@@ -735,7 +735,8 @@ impl<'a> Ev<'a> {
         }
     }
 
-    fn pred_match(&mut self, res: &Value, index: usize, len: usize) -> R<bool> {
+    /// How many times the item at `index` is selected by a predicate value (numbers select by position).
+    fn pred_match(&mut self, res: &Value, index: usize, len: usize) -> R<usize> {
         let nums: Option<Vec<f64>> = if is_numeric(res)? {
             res.as_f64().map(|n| vec![n])
         } else if let Value::Array(a, _) = res {
@@ -754,19 +755,19 @@ impl<'a> Ev<'a> {
             None
         };
         if let Some(nums) = nums {
-            let mut hit = false;
+            let mut hits = 0;
             for n in nums {
                 let mut ii = n.floor();
                 if ii < 0.0 {
                     ii += len as f64;
                 }
                 if ii == index as f64 {
-                    hit = true;
+                    hits += 1;
                 }
             }
-            return Ok(hit);
+            return Ok(hits);
         }
-        Ok(boolean(res).unwrap_or(false))
+        Ok(usize::from(boolean(res).unwrap_or(false)))
     }
 
     #[inline(never)]
@@ -1268,7 +1269,12 @@ impl<'a> Ev<'a> {
                     })?;
                     return Ok(r.as_ref().map(crate::value::from_json).unwrap_or_default());
                 }
-                let args = functions::validate(&n.name, &args, input)?;
+                // jsonata-js calls a partially applied built-in directly, without its signature
+                let args = if n.partial.is_some() {
+                    args
+                } else {
+                    functions::validate(&n.name, &args, input)?
+                };
                 functions::call(self, &n.name, args, input, env)
             }
             Value::Transform(t) => {

@@ -445,8 +445,17 @@ pub fn format_int(value: f64, f: &IntFormat) -> R<String> {
                 }
             } else {
                 for (pos, ch) in f.separators.iter().rev() {
-                    let at = cs.len().saturating_sub(*pos);
-                    cs.insert(at, *ch);
+                    if *pos <= cs.len() {
+                        let at = cs.len() - pos;
+                        cs.insert(at, *ch);
+                    } else {
+                        // JavaScript's substr with a negative index `len - pos`: only the last
+                        // `pos - len` characters survive after the separator
+                        let keep = cs.len().min(pos - cs.len());
+                        let mut n = vec![*ch];
+                        n.extend(cs.iter().skip(cs.len() - keep));
+                        cs = n;
+                    }
                 }
             }
             let mut s: String = cs.iter().collect();

@@ -269,9 +269,10 @@ impl Lexer {
         ))
     }
 
+    /// Up to four hex digits after `\u` (jsonata-js accepts fewer at the end of the source).
     fn hex4(&self, at: usize) -> Option<u32> {
-        let s: String = self.src.get(at..at + 4)?.iter().collect();
-        if s.len() == 4 && s.chars().all(|c| c.is_ascii_hexdigit()) {
+        let s: String = self.src.iter().skip(at).take(4).collect();
+        if !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit()) {
             u32::from_str_radix(&s, 16).ok()
         } else {
             None

@@ -165,3 +165,24 @@ fn transform_updates_a_copy() {
         Some(json!({"a": {"b": 10}, "d": [{"b": 3}]}))
     );
 }
+
+#[test]
+fn details_found_by_differential_testing_against_jsonata_js() {
+    // a position listed twice selects the item twice
+    assert_eq!(ev("[1..5][[1,1,3]]", json!(null)), Some(json!([2, 2, 4])));
+    // two-digit years go through JavaScript's Date.UTC, which maps 0..99 to 1900..1999
+    assert_eq!(
+        ev("$toMillis('4/4/18', '[D1]/[M1]/[Y]')", json!(null)),
+        Some(json!(-1632960000000i64))
+    );
+    // a component jsonata-js cannot format prints as `undefined`
+    assert_eq!(
+        ev("$fromMillis(0, '[01]')", json!(null)),
+        Some(json!("undefined"))
+    );
+    // partially applied built-ins
+    assert_eq!(
+        ev("$map(['abc', 'de'], $substring(?, 0, 1))", json!(null)),
+        Some(json!(["a", "d"]))
+    );
+}
