@@ -45,6 +45,55 @@ impl Verdict {
     }
 }
 
+/// Where two values first differ: a JSON Pointer and both sides there (approximate with placeholders).
+pub fn first_difference(e: &Value, a: &Value, b: &Bindings) -> String {
+    fn walk(e: &Value, a: &Value, b: &Bindings, path: String, depth: u32) -> String {
+        let here = || {
+            format!(
+                "at {}: expected {}, got {}",
+                if path.is_empty() { "/" } else { &path },
+                short(e),
+                short(a)
+            )
+        };
+        if depth > 64 {
+            return here();
+        }
+        match (e, a) {
+            (Value::Object(eo), Value::Object(ao)) => {
+                let plain_keys = eo.keys().all(|k| !pattern::is_pattern(k));
+                if let Some((k, v)) = eo
+                    .iter()
+                    .find(|(k, _)| !ao.contains_key(*k) && !pattern::is_pattern(k))
+                {
+                    return format!("at {path}/{k}: missing (expected {})", short(v));
+                }
+                if plain_keys && let Some((k, v)) = ao.iter().find(|(k, _)| !eo.contains_key(*k)) {
+                    return format!("at {path}/{k}: unexpected (got {})", short(v));
+                }
+                for (k, ev) in eo {
+                    if let Some(av) = ao.get(k)
+                        && !pattern::match_value(ev, av, &mut b.clone())
+                    {
+                        return walk(ev, av, b, format!("{path}/{k}"), depth + 1);
+                    }
+                }
+                here()
+            }
+            (Value::Array(ea), Value::Array(aa)) if ea.len() == aa.len() => {
+                for (i, (ev, av)) in ea.iter().zip(aa).enumerate() {
+                    if !pattern::match_value(ev, av, &mut b.clone()) {
+                        return walk(ev, av, b, format!("{path}/{i}"), depth + 1);
+                    }
+                }
+                here()
+            }
+            _ => here(),
+        }
+    }
+    walk(e, a, b, String::new(), 0)
+}
+
 /// A short rendering of a value for messages.
 pub fn short(v: &Value) -> String {
     clip(&v.to_string(), 160)
@@ -209,11 +258,7 @@ fn compare_result(expected: &Value, run: &CaseRun, b: &mut Bindings) -> Result<(
         let exp = expected.get("output").unwrap_or(&Value::Null);
         let got = run.output.as_ref().unwrap_or(&Value::Null);
         if !pattern::match_value(exp, got, b) {
-            return Err(format!(
-                "output: expected {}, got {}",
-                short(exp),
-                short(got)
-            ));
+            return Err(format!("output {}", first_difference(exp, got, b)));
         }
         return Ok(());
     }
@@ -534,10 +579,9 @@ impl Cmp<'_, '_> {
         }
         if !details_match(ex.details, ac.details, b) {
             return Err(format!(
-                "event {} details: expected {}, got {}",
+                "event {} details {}",
                 ex.label(),
-                ex.details.map_or("none".into(), short),
-                ac.details.map_or("none".into(), short)
+                details_difference(ex, ac, b)
             ));
         }
         Ok(())
@@ -682,6 +726,15 @@ impl Cmp<'_, '_> {
     }
 }
 
+fn details_difference(ex: &Ev<'_>, ac: &Ev<'_>, b: &Bindings) -> String {
+    let empty = Value::Object(Map::new());
+    first_difference(
+        ex.details.unwrap_or(&empty),
+        ac.details.unwrap_or(&empty),
+        b,
+    )
+}
+
 /// Every previousEventId points to an earlier event (or 0).
 fn consistent(t: &Tree<'_>) -> Result<(), String> {
     for e in &t.evs {
@@ -747,10 +800,9 @@ fn compare_sorted(
         }
         if details && !details_match(ex.details, ac.details, b) {
             return Err(format!(
-                "event {} details: expected {}, got {}",
+                "event {} details {}",
                 ex.label(),
-                ex.details.map_or("none".into(), short),
-                ac.details.map_or("none".into(), short)
+                details_difference(ex, ac, b)
             ));
         }
         if let Some(u) = used.get_mut(p) {
@@ -896,6 +948,22 @@ mod tests {
         assert_eq!(
             v.reason(2).as_deref(),
             Some("L2 event #2 PassStateEntered: got #2 TaskStateEntered")
+        );
+        let v = compare(
+            &exp,
+            &run(
+                "SUCCEEDED",
+                json!(1),
+                json!([
+                    ev(1, 0, "ExecutionStarted", json!({})),
+                    ev(2, 1, "PassStateEntered", json!({"name": "B"})),
+                    ev(3, 2, "ExecutionSucceeded", json!({}))
+                ]),
+            ),
+        );
+        assert_eq!(
+            v.reason(3).as_deref(),
+            Some("L3 event #2 PassStateEntered details at /name: expected \"A\", got \"B\"")
         );
     }
 
