@@ -888,17 +888,19 @@ impl Execution {
         } else {
             Value::Object(Map::new())
         };
-        m.insert(
-            "Execution".into(),
-            json!({
-                "Id": c.execution_arn,
-                "Input": input,
-                "StartTime": timestamp::format_millis(c.start_time_ms),
-                "Name": c.execution_name,
-                "RoleArn": c.role_arn,
-                "RedriveCount": 0,
-            }),
-        );
+        let mut exec = json!({
+            "Id": c.execution_arn,
+            "Input": input,
+            "StartTime": timestamp::format_millis(c.start_time_ms),
+            "Name": c.execution_name,
+            "RoleArn": c.role_arn,
+        });
+        if !c.express
+            && let Some(o) = exec.as_object_mut()
+        {
+            o.insert("RedriveCount".into(), 0.into());
+        }
+        m.insert("Execution".into(), exec);
         m.insert(
             "StateMachine".into(),
             json!({"Id": c.state_machine_arn, "Name": c.state_machine_name}),
