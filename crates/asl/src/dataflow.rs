@@ -16,6 +16,8 @@ pub struct Fault {
     pub terminal: bool,
     /// Raised by a Task's invocation (so `States.TaskFailed` matches it).
     pub from_task: bool,
+    /// A JSONata evaluation failed (`EvaluationFailed` is recorded), with the field when known.
+    pub evaluation: Option<Option<String>>,
 }
 
 impl Fault {
@@ -24,6 +26,7 @@ impl Fault {
             failure: Failure::runtime(cause),
             terminal: true,
             from_task: false,
+            evaluation: None,
         }
     }
 
@@ -35,6 +38,7 @@ impl Fault {
             failure: f,
             terminal,
             from_task: false,
+            evaluation: None,
         }
     }
 
@@ -43,6 +47,17 @@ impl Fault {
             failure: f,
             terminal: false,
             from_task: true,
+            evaluation: None,
+        }
+    }
+
+    /// `States.QueryEvaluationError` from JSONata mode.
+    pub fn query(cause: String, location: Option<String>) -> Fault {
+        Fault {
+            failure: Failure::new("States.QueryEvaluationError", cause),
+            terminal: false,
+            from_task: false,
+            evaluation: Some(location),
         }
     }
 
@@ -51,6 +66,7 @@ impl Fault {
             failure: f,
             terminal: false,
             from_task: false,
+            evaluation: None,
         }
     }
 }

@@ -133,9 +133,13 @@ impl StateKind {
 /// One top-level Choice rule with its target and the variables it assigns when it matches.
 #[derive(Debug, Clone)]
 pub struct ChoiceBranch {
-    pub rule: Rule,
+    /// The JSONPath rule (`None` in JSONata mode).
+    pub rule: Option<Rule>,
+    /// The JSONata `Condition` (JSONata mode).
+    pub condition: Option<Value>,
     pub next: usize,
     pub assign: Option<Value>,
+    pub output: Option<Value>,
 }
 
 /// What a Task invokes, and how.
@@ -190,6 +194,8 @@ pub struct Catcher {
     pub next: usize,
     pub result_path: PathField,
     pub assign: Option<Value>,
+    /// JSONata `Output` (default `$states.errorOutput`).
+    pub output: Option<Value>,
 }
 
 impl StateMachine {
@@ -396,11 +402,18 @@ impl Builder {
                             d
                         })?
                         .ok_or_else(|| diag(&rptr, "Missing required field 'Next'".into()))?;
-                    let rule = Rule::parse(r).map_err(|m| diag(&rptr, m))?;
+                    let (rule, condition) = match r.get("Condition") {
+                        Some(c) if query_language == QueryLanguage::JsonAta => {
+                            (None, Some(c.clone()))
+                        }
+                        _ => (Some(Rule::parse(r).map_err(|m| diag(&rptr, m))?), None),
+                    };
                     choices.push(ChoiceBranch {
                         rule,
+                        condition,
                         next,
                         assign: r.get("Assign").cloned(),
+                        output: r.get("Output").cloned(),
                     });
                 }
                 StateKind::Choice {
@@ -517,12 +530,13 @@ impl Builder {
                     next,
                     result_path: path_field(co, "ResultPath", &cptr)?,
                     assign: co.get("Assign").cloned(),
+                    output: co.get("Output").cloned(),
                 });
             }
         }
         let raw = Value::Object(o.clone());
         let text = raw.to_string();
-        let uses_context = text.contains("$$");
+        let uses_context = text.contains("$$") || text.contains("$states.context");
         let context_needs_input = uses_context && context_reads_input(&text);
         Ok(State {
             name: name.to_string(),
@@ -558,10 +572,13 @@ fn context_reads_input(text: &str) -> bool {
         ".Execution.RoleArn",
         ".Execution.RedriveCount",
     ];
-    text.match_indices("$$").any(|(i, _)| {
-        let rest = text.get(i + 2..).unwrap_or("");
-        !SAFE.iter().any(|p| rest.starts_with(p))
-    })
+    let reads = |marker: &str| {
+        text.match_indices(marker).any(|(i, _)| {
+            let rest = text.get(i + marker.len()..).unwrap_or("");
+            !SAFE.iter().any(|p| rest.starts_with(p))
+        })
+    };
+    reads("$$") || reads("$states.context")
 }
 
 fn path_field(o: &Obj, f: &str, ptr: &str) -> Result<PathField, Diagnostic> {

@@ -16,6 +16,8 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
+mod jsonata;
+
 /// AWS's limit on the number of events in one execution's history.
 pub const MAX_HISTORY_EVENTS: usize = 25_000;
 /// The longest delay a Wait state accepts, in seconds.
@@ -177,6 +179,8 @@ struct Run {
     idx: usize,
     input: Value,
     entered_id: u64,
+    /// The event before `…StateEntered` (where AWS chains `EvaluationFailed`).
+    entered_prev: u64,
     entered_ms: i64,
     attempts: Vec<u64>,
     retry_count: u64,
@@ -821,6 +825,12 @@ impl Execution {
             return Flow::Fail(Fault::runtime("internal: unknown state"));
         };
         let prefix = state.kind.event_prefix();
+        let entered_prev = self
+            .threads
+            .get(tid)
+            .and_then(Option::as_ref)
+            .map(|t| t.cursor)
+            .unwrap_or(0);
         let entered_id = self.emit(
             tid,
             entered_kind(prefix),
@@ -841,20 +851,13 @@ impl Execution {
             idx,
             input,
             entered_id,
+            entered_prev,
             entered_ms: self.now_ms,
             attempts: vec![0; state.retry.len()],
             retry_count: 0,
             wait: Wait::None,
             insp,
         });
-        if state.query_language == QueryLanguage::JsonAta {
-            return self.state_fault(
-                tid,
-                state,
-                run,
-                Fault::runtime("JSONata states are not supported by this engine yet."),
-            );
-        }
         self.attempt(tid, state, run)
     }
 
@@ -940,6 +943,9 @@ impl Execution {
 
     /// Runs (or re-runs, after a retry back-off) the work of a state.
     fn attempt(&mut self, tid: Tid, state: &State, mut run: Box<Run>) -> Flow {
+        if state.query_language == QueryLanguage::JsonAta {
+            return self.attempt_jsonata(tid, state, run);
+        }
         let ctx = self.context(state, &run, None, None);
         let vars = self.vars(tid);
         let effective =
@@ -975,7 +981,11 @@ impl Execution {
                 let mut target = None;
                 let mut assign = state.assign.as_ref();
                 for branch in choices {
-                    match branch.rule.matches(roots) {
+                    let matched = match &branch.rule {
+                        Some(r) => r.matches(roots),
+                        None => Ok(false),
+                    };
+                    match matched {
                         Ok(true) => {
                             target = Some(branch.next);
                             assign = branch.assign.as_ref();
@@ -1053,57 +1063,70 @@ impl Execution {
                 if let Some(i) = run.insp.as_mut() {
                     i.after_parameters = Some(params.clone());
                 }
-                self.emit(tid, "ParallelStateStarted", "", Value::Null);
-                let (depth, silent, cursor) = match self.threads.get(tid).and_then(Option::as_ref) {
-                    Some(t) => (t.depth, t.silent, t.cursor),
-                    None => return Flow::Blocked,
-                };
-                let mut live = Vec::with_capacity(branches.len());
-                for (i, b) in branches.iter().enumerate() {
-                    let child = self.threads.len();
-                    self.threads.push(Some(Thread {
-                        block: Arc::clone(b),
-                        parent: Some((tid, i)),
-                        cursor,
-                        silent,
-                        depth: depth + 1,
-                        iteration: None,
-                        pending_start: false,
-                        in_parallel: true,
-                        iter_cursor: 0,
-                        vars: Arc::clone(&vars),
-                        step: Step::Enter {
-                            idx: b.start_at,
-                            input: params.clone(),
-                        },
-                    }));
-                    self.ready.push_back(child);
-                    live.push(child);
-                }
-                let n = branches.len();
-                if n == 0 {
-                    self.emit(tid, "ParallelStateSucceeded", "", Value::Null);
-                    return self.after_work(tid, state, run, Value::Array(vec![]));
-                }
-                run.wait = Wait::Children(Box::new(Kids {
-                    map: false,
-                    distributed: false,
-                    live,
-                    results: vec![Value::Null; n],
-                    remaining: n,
-                    items: Vec::new(),
-                    next_item: n,
-                    running: n,
-                    max_concurrency: 0,
-                    failed: 0,
-                    tolerated_count: None,
-                    tolerated_pct: None,
-                    selector_input: Value::Null,
-                }));
-                self.park(tid, run)
+                self.start_branches(tid, state, branches, run, params)
             }
             StateKind::Map(spec) => self.start_map(tid, state, spec, run, effective, ctx),
         }
+    }
+
+    /// Records `ParallelStateStarted` and starts one thread per branch with `params` as input.
+    fn start_branches(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        branches: &[Arc<Block>],
+        mut run: Box<Run>,
+        params: Value,
+    ) -> Flow {
+        let vars = self.vars(tid);
+        self.emit(tid, "ParallelStateStarted", "", Value::Null);
+        let (depth, silent, cursor) = match self.threads.get(tid).and_then(Option::as_ref) {
+            Some(t) => (t.depth, t.silent, t.cursor),
+            None => return Flow::Blocked,
+        };
+        let mut live = Vec::with_capacity(branches.len());
+        for (i, b) in branches.iter().enumerate() {
+            let child = self.threads.len();
+            self.threads.push(Some(Thread {
+                block: Arc::clone(b),
+                parent: Some((tid, i)),
+                cursor,
+                silent,
+                depth: depth + 1,
+                iteration: None,
+                pending_start: false,
+                in_parallel: true,
+                iter_cursor: 0,
+                vars: Arc::clone(&vars),
+                step: Step::Enter {
+                    idx: b.start_at,
+                    input: params.clone(),
+                },
+            }));
+            self.ready.push_back(child);
+            live.push(child);
+        }
+        let n = branches.len();
+        if n == 0 {
+            self.emit(tid, "ParallelStateSucceeded", "", Value::Null);
+            return self.after_work(tid, state, run, Value::Array(vec![]));
+        }
+        run.wait = Wait::Children(Box::new(Kids {
+            map: false,
+            distributed: false,
+            live,
+            results: vec![Value::Null; n],
+            remaining: n,
+            items: Vec::new(),
+            next_item: n,
+            running: n,
+            max_concurrency: 0,
+            failed: 0,
+            tolerated_count: None,
+            tolerated_pct: None,
+            selector_input: Value::Null,
+        }));
+        self.park(tid, run)
     }
 
     fn fail_field(
@@ -1289,6 +1312,36 @@ impl Execution {
             },
             None => None,
         };
+        self.dispatch_task(
+            tid,
+            state,
+            spec,
+            run,
+            TaskCall {
+                params,
+                timeout,
+                heartbeat,
+                token,
+            },
+        )
+    }
+
+    /// Records the scheduling events of a Task and hands the invocation to the driver.
+    fn dispatch_task(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        spec: &TaskSpec,
+        mut run: Box<Run>,
+        call: TaskCall,
+    ) -> Flow {
+        let TaskCall {
+            params,
+            timeout,
+            heartbeat,
+            token,
+        } = call;
+        let pattern = pattern_of(&spec.resource);
         match &spec.target {
             TaskTarget::Lambda => {
                 let mut d = Map::new();
@@ -1472,7 +1525,7 @@ impl Execution {
         tid: Tid,
         state: &State,
         spec: &MapSpec,
-        mut run: Box<Run>,
+        run: Box<Run>,
         effective: Value,
         ctx: Value,
     ) -> Flow {
@@ -1610,6 +1663,38 @@ impl Execution {
                 }
             }
         };
+        self.launch_map(
+            tid,
+            state,
+            spec,
+            run,
+            MapLaunch {
+                items,
+                max_concurrency,
+                tolerated_count,
+                tolerated_pct,
+                selector_input: effective,
+            },
+        )
+    }
+
+    /// Records `MapRunStarted` (distributed) and starts the first iterations.
+    fn launch_map(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        spec: &MapSpec,
+        mut run: Box<Run>,
+        launch: MapLaunch,
+    ) -> Flow {
+        let MapLaunch {
+            items,
+            max_concurrency,
+            tolerated_count,
+            tolerated_pct,
+            selector_input,
+        } = launch;
+        let n = items.len();
         if spec.distributed {
             let c = &self.config;
             let label = spec.label.clone().unwrap_or_else(|| state.name.clone());
@@ -1641,7 +1726,7 @@ impl Execution {
             failed: 0,
             tolerated_count,
             tolerated_pct,
-            selector_input: effective,
+            selector_input,
         });
         if n == 0 {
             return self.map_succeeded(tid, state, run, kids);
@@ -1678,6 +1763,9 @@ impl Execution {
                 .unwrap_or(Value::Null);
             let selector = spec.item_selector.as_ref().or(state.parameters.as_ref());
             let input = match selector {
+                Some(t) if state.query_language == QueryLanguage::JsonAta => {
+                    self.item_selector_jsonata(tid, state, run, t, index, item)?
+                }
                 Some(t) => {
                     let ctx = self.context(state, run, None, Some((index, &item)));
                     self.resolve(t, &kids.selector_input, &ctx, &vars)?
@@ -1823,6 +1911,7 @@ impl Execution {
         }
         let fault = Fault {
             from_task: false,
+            evaluation: None,
             ..fault
         };
         self.state_fault(tid, state, run, fault)
@@ -1874,6 +1963,9 @@ impl Execution {
 
     /// ResultSelector → ResultPath → OutputPath → exit, for a state's raw result.
     fn after_work(&mut self, tid: Tid, state: &State, mut run: Box<Run>, result: Value) -> Flow {
+        if state.query_language == QueryLanguage::JsonAta {
+            return self.finish_jsonata(tid, state, run, Some(result), None);
+        }
         if let Some(i) = run.insp.as_mut() {
             i.result = Some(result.clone());
         }
@@ -1953,6 +2045,7 @@ impl Execution {
                     ),
                     terminal: true,
                     from_task: false,
+                    evaluation: None,
                 },
             );
         }
@@ -1979,6 +2072,38 @@ impl Execution {
         mut run: Box<Run>,
         mut fault: Fault,
     ) -> Flow {
+        if let Some(location) = fault.evaluation.take() {
+            let cause = format!(
+                "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                state.name,
+                run.entered_id,
+                fault.failure.cause.clone().unwrap_or_default()
+            );
+            fault.failure.cause = Some(cause.clone());
+            let mut d = Map::new();
+            d.insert("cause".into(), Value::String(cause));
+            d.insert("error".into(), Value::String(fault.failure.error.clone()));
+            if let Some(l) = location {
+                d.insert("location".into(), Value::String(l));
+            }
+            d.insert("state".into(), Value::String(state.name.clone()));
+            let (silent, _) = match self.threads.get(tid).and_then(Option::as_ref) {
+                Some(t) => (t.silent, t.cursor),
+                None => (false, 0),
+            };
+            let id = self.emit_at(
+                run.entered_prev,
+                silent,
+                "EvaluationFailed",
+                "evaluationFailedEventDetails",
+                Value::Object(d),
+            );
+            if id != 0
+                && let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut)
+            {
+                t.cursor = id;
+            }
+        }
         if fault.terminal {
             if fault.failure.error == "States.Runtime"
                 || fault.failure.error == "States.DataLimitExceeded"
@@ -2027,6 +2152,11 @@ impl Execution {
             _ => {}
         }
         for c in &state.catch {
+            if dataflow::error_matches(&c.error_equals, &fault)
+                && state.query_language == QueryLanguage::JsonAta
+            {
+                return self.catch_jsonata(tid, state, run, c, &fault.failure);
+            }
             if dataflow::error_matches(&c.error_equals, &fault) {
                 let f = &fault.failure;
                 let error_output = json!({
@@ -2130,6 +2260,11 @@ impl Execution {
                     return;
                 };
                 let flow = match std::mem::replace(&mut run.wait, Wait::None) {
+                    Wait::Timer { key: k, .. }
+                        if k == key && state.query_language == QueryLanguage::JsonAta =>
+                    {
+                        self.finish_jsonata(tid, state, run, None, None)
+                    }
                     Wait::Timer { key: k, effective } if k == key => {
                         let assigned = match &state.assign {
                             Some(a) => {
@@ -2158,6 +2293,23 @@ impl Execution {
             }
         }
     }
+}
+
+/// What a Task sends: its parameters, timeouts and token.
+struct TaskCall {
+    params: Value,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    token: Option<String>,
+}
+
+/// What a Map state iterates over, and how.
+struct MapLaunch {
+    items: Vec<Value>,
+    max_concurrency: usize,
+    tolerated_count: Option<u64>,
+    tolerated_pct: Option<f64>,
+    selector_input: Value,
 }
 
 enum TaskEvent<'a> {

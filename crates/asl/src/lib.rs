@@ -13,6 +13,7 @@ pub mod execution;
 pub mod hash;
 pub mod history;
 pub mod intrinsics;
+pub mod jsonata_mode;
 pub mod jsonpath;
 pub mod payload;
 pub mod rng;
