@@ -13,6 +13,17 @@ pub fn out(text: &str) {
     let _ = o.write_all(text.as_bytes()).and_then(|()| o.flush());
 }
 
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("standard input: {e}"))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
+}
+
 /// Prints a one-line error on stderr and returns exit status 2 (bad command line or unusable file).
 pub fn usage_error(msg: impl std::fmt::Display) -> i32 {
     use std::io::Write;

@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const HELP: &str = "\
-usage: sfn run DEFINITION [options]
+usage: sfn run DEFINITION [options]      (DEFINITION `-`: standard input)
 
 Runs the state machine once and prints the execution like `aws stepfunctions describe-execution`.
-  --input JSON|@FILE        execution input (default {})
+  --input JSON|@FILE        execution input (default {}; @- reads standard input)
   --mock-config FILE        Step Functions Local mock file (MockConfigFile.json) ...
   --test-case NAME          ... and the test case whose mocked responses answer the tasks
   --state-machine NAME      the state machine's name (default: the definition file's name); picks
@@ -41,10 +41,7 @@ Exits 0 when the execution succeeded, 1 when it did not, 2 on a bad command line
 /// `--input` as JSON text or `@FILE`.
 fn read_json_arg(arg: &str, what: &str) -> Result<Value, String> {
     let (text, source) = match arg.strip_prefix('@') {
-        Some(path) => (
-            std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
-            path.to_string(),
-        ),
+        Some(path) => (crate::cli::read_input(path)?, path.to_string()),
         None => (arg.to_string(), what.to_string()),
     };
     serde_json::from_str(&text).map_err(|e| format!("{source}: invalid JSON: {e}"))
@@ -133,7 +130,7 @@ impl RunAnswerer {
             "memoryLimitInMB": "128",
             "awsRequestId": request_id,
             "logGroupName": format!("/aws/lambda/{name}"),
-            "logStreamName": format!("{}/[$LATEST]{}", &asl::timestamp::format_millis(now_ms).get(0..10).unwrap_or(""), request_id.replace('-', "")),
+            "logStreamName": format!("{}/[$LATEST]{}", asl::timestamp::format_millis(now_ms).get(0..10).unwrap_or("").replace('-', "/"), request_id.replace('-', "")),
             "callbackWaitsForEmptyEventLoop": true,
         });
         let outcome = js.invoke(name, &event, &context);
@@ -391,9 +388,9 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
         Some(other) => return Err(format!("--format must be text or json, not '{other}'")),
     };
     let [file] = p.positional.as_slice() else {
-        return Err("usage: sfn run DEFINITION [options] (try --help)".into());
+        return Err("usage: sfn run DEFINITION [options]      (DEFINITION `-`: standard input) (try --help)".into());
     };
-    let source = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let source = crate::cli::read_input(file)?;
     let machine = match StateMachine::parse(&source) {
         Ok(m) => Arc::new(m),
         Err(diags) => {
@@ -452,7 +449,7 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
                 .trim_end_matches(".json")
                 .trim_end_matches(".asl")
                 .to_string();
-            if stem.is_empty() {
+            if stem.is_empty() || stem == "-" {
                 "StateMachine".into()
             } else {
                 stem

@@ -7,7 +7,7 @@ use asl::definition::StateMachine;
 use serde_json::{Value, json};
 
 pub const HELP: &str = "\
-usage: sfn validate [--format text|json] DEFINITION
+usage: sfn validate [--format text|json] DEFINITION      (`-`: standard input)
 
 Checks an Amazon States Language definition as CreateStateMachine would. Prints each problem as
   FILE:LINE:COL: error[CODE]: message (at /json/pointer)
@@ -68,11 +68,16 @@ pub fn main(argv: &[String]) -> i32 {
     let [file] = p.positional.as_slice() else {
         return usage_error("usage: sfn validate DEFINITION (try --help)");
     };
-    let source = match std::fs::read_to_string(file) {
+    let source = match crate::cli::read_input(file) {
         Ok(s) => s,
-        Err(e) => return usage_error(format!("{file}: {e}")),
+        Err(e) => return usage_error(e),
     };
     let diags = diagnose(&source);
+    let file = if file == "-" {
+        "<stdin>"
+    } else {
+        file.as_str()
+    };
     if json_format {
         let list: Vec<Value> = diags
             .iter()
