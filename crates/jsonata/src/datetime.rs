@@ -343,7 +343,9 @@ fn analyse_picture(picture: &str) -> R<Vec<Part>> {
                         ),
                     };
                     def.width = Some((min, max));
-                    mc.get(1..comma).unwrap_or(&[]).iter().collect()
+                    // JavaScript's substring(1, comma) swaps its bounds when the comma comes first
+                    let (a, b) = if comma >= 1 { (1, comma) } else { (comma, 1) };
+                    mc.get(a..b).unwrap_or(&[]).iter().collect()
                 }
                 None => mc.get(1..).unwrap_or(&[]).iter().collect(),
             };

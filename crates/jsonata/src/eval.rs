@@ -495,18 +495,27 @@ impl<'a> Ev<'a> {
             if !step.stages.is_empty() {
                 r = self.eval_stages(&step.stages, r, env)?;
             }
-            // jsonata's sort returns its (sequence) input untouched when there is nothing to sort
-            return Ok(match (single, r) {
+            // jsonata's sort returns its (sequence) input untouched when there is nothing to sort,
+            // and a filter stage always yields a fresh sequence
+            let filtered = !step.stages.is_empty();
+            return Ok(match (single || filtered, r) {
                 (true, Seq::Items(i)) => Value::seq(i),
                 (_, r) => seq_to_value(r),
             });
         }
         let mut results = Vec::new();
-        for item in input
-            .members()
-            .iter()
-            .chain(if input.is_array() { None } else { Some(input) })
-        {
+        // jsonata-js walks its input with `length` and indexes: a string is walked character by
+        // character, any other non-array value (possible after a constructed first step) not at all
+        let chars: Vec<Value>;
+        let items: &[Value] = match input {
+            Value::Array(a, _) => a,
+            Value::String(s) => {
+                chars = s.chars().map(|c| Value::string(c.to_string())).collect();
+                &chars
+            }
+            _ => &[],
+        };
+        for item in items.iter() {
             let mut res = self.evaluate(step, item, env)?;
             for st in &step.stages {
                 if let Stage::Filter(p) = st {

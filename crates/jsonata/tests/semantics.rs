@@ -186,3 +186,13 @@ fn details_found_by_differential_testing_against_jsonata_js() {
         Some(json!(["a", "d"]))
     );
 }
+
+#[test]
+fn a_constructed_first_step_is_walked_like_jsonata_js_does() {
+    // jsonata-js iterates the step's input by `length`: a string by characters, an object not at all
+    assert_eq!(
+        ev("[\"ab\"][0].$uppercase()", json!(null)),
+        Some(json!(["A", "B"]))
+    );
+    assert_eq!(ev("[{\"a\": 1}][0].a", json!(null)), None);
+}
