@@ -66,6 +66,77 @@ fn corpus_pass_counts_do_not_drop_below_the_floor() {
     }
 }
 
+/// A recording replayed as if it were our run.
+fn replay(exp: &Value) -> CaseRun {
+    let text = |k: &str| exp.get(k).and_then(Value::as_str).map(str::to_string);
+    let events = exp
+        .get("events")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    if let Some(o) = e.as_object_mut() {
+                        o.remove("details_key");
+                    }
+                    e
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    CaseRun {
+        status: text("status").unwrap_or_default(),
+        output: exp.get("output").cloned(),
+        error: text("error"),
+        cause: text("cause"),
+        events,
+    }
+}
+
+/// The comparer is not vacuous: a changed output fails L1, a changed event type fails L2, a
+/// changed event payload fails L3.
+#[test]
+fn every_mutated_recording_fails() {
+    let files = conformance::collect(&[cases_dir()]).expect("corpus readable");
+    let mut missed = Vec::new();
+    for f in &files {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(f).expect("readable"))
+            .expect("case JSON");
+        let Some(exp) = v.get("expected") else {
+            continue;
+        };
+        let base = replay(exp);
+        if base.status == "SUCCEEDED" {
+            let mut r = base.clone();
+            r.output = Some(serde_json::json!({"mutated": r.output.take()}));
+            if compare::compare(exp, &r).passes(1) {
+                missed.push(format!("{}: output change passed L1", f.display()));
+            }
+        }
+        if exp.get("events_order_normalized").is_some() || base.events.is_empty() {
+            continue;
+        }
+        let mut r = base.clone();
+        if let Some(last) = r.events.last_mut() {
+            last["type"] = Value::from("MutatedEvent");
+        }
+        if compare::compare(exp, &r).passes(2) {
+            missed.push(format!("{}: event type change passed L2", f.display()));
+        }
+        let mut r = base.clone();
+        if let Some(first) = r.events.first_mut() {
+            first["details"]["input"] = serde_json::json!({"mutated": true});
+        }
+        if compare::compare(exp, &r).passes(3) {
+            missed.push(format!(
+                "{}: ExecutionStarted input change passed L3",
+                f.display()
+            ));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
+
 /// The comparer itself: every recording, replayed as if it were our run, must pass all levels.
 #[test]
 fn every_recording_matches_itself() {
@@ -77,29 +148,7 @@ fn every_recording_matches_itself() {
         let Some(exp) = v.get("expected") else {
             continue;
         };
-        let text = |k: &str| exp.get(k).and_then(Value::as_str).map(str::to_string);
-        let events = exp
-            .get("events")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .map(|e| {
-                        let mut e = e.clone();
-                        if let Some(o) = e.as_object_mut() {
-                            o.remove("details_key");
-                        }
-                        e
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let run = CaseRun {
-            status: text("status").unwrap_or_default(),
-            output: exp.get("output").cloned(),
-            error: text("error"),
-            cause: text("cause"),
-            events,
-        };
+        let run = replay(exp);
         let verdict = compare::compare(exp, &run);
         if let Some(r) = verdict.reason(3) {
             failures.push(format!("{}: {r}", f.display()));
