@@ -394,7 +394,7 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
     let machine = match StateMachine::parse(&source) {
         Ok(m) => Arc::new(m),
         Err(diags) => {
-            let located = crate::validate::diagnose(&source);
+            let located = crate::validate::diagnose(&source, p.has("--express"));
             let diags = if located.is_empty() { diags } else { located };
             let first = diags
                 .first()

@@ -7,23 +7,28 @@ use asl::definition::StateMachine;
 use serde_json::{Value, json};
 
 pub const HELP: &str = "\
-usage: sfn validate [--format text|json] DEFINITION      (`-`: standard input)
+usage: sfn validate [--format text|json] [--express] DEFINITION      (`-`: standard input)
 
-Checks an Amazon States Language definition as CreateStateMachine would. Prints each problem as
+Checks an Amazon States Language definition as CreateStateMachine would (--express: as an EXPRESS
+state machine). Prints each problem as
   FILE:LINE:COL: error[CODE]: message (at /json/pointer)
-(with --format json: {\"valid\": bool, \"diagnostics\": [{code, message, pointer, line, column}]}).
+(with --format json: {\"valid\": bool, \"diagnostics\": [{code, message, pointer, line, column}],
+\"awsMessage\": CreateStateMachine's InvalidDefinition message or null}).
 Exits 0 when the definition is valid, 1 when it is not, 2 when the file cannot be read.
 ";
 
 /// The diagnostics for a definition's source text, each with a line and column where one is known.
-pub fn diagnose(source: &str) -> Vec<Diagnostic> {
-    let mut diags = match StateMachine::parse(source) {
-        Ok(_) => match serde_json::from_str::<Value>(source) {
-            Ok(v) => asl::validate::validate(&v),
-            Err(e) => vec![Diagnostic::json_syntax(&e)],
-        },
-        Err(d) => d,
+pub fn diagnose(source: &str, express: bool) -> Vec<Diagnostic> {
+    let options = asl::validate::Options {
+        express,
+        ..Default::default()
     };
+    let mut diags = asl::validate::validate_source(source, &options);
+    if diags.is_empty()
+        && let Err(d) = StateMachine::parse(source)
+    {
+        diags = d;
+    }
     for d in &mut diags {
         if d.line.is_none()
             && let Some((line, col)) = asl::source_map::locate(source, &d.pointer)
@@ -47,12 +52,14 @@ pub fn render(file: &str, d: &Diagnostic) -> String {
     } else {
         format!(" (at {})", d.pointer)
     };
-    format!("{place}: error[{}]: {}{at}", d.code, d.message)
+    // One line per problem: a multi-line message (Jackson's syntax errors quote the source) keeps its first line.
+    let message = d.message.lines().next().unwrap_or("").trim_end();
+    format!("{place}: error[{}]: {message}{at}", d.code)
 }
 
 /// `sfn validate DEFINITION`
 pub fn main(argv: &[String]) -> i32 {
-    let p = match args::parse(argv, &["--format"], &["--help", "-h"]) {
+    let p = match args::parse(argv, &["--format"], &["--help", "-h", "--express"]) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -72,7 +79,7 @@ pub fn main(argv: &[String]) -> i32 {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    let diags = diagnose(&source);
+    let diags = diagnose(&source, p.has("--express"));
     let file = if file == "-" {
         "<stdin>"
     } else {
@@ -86,9 +93,18 @@ pub fn main(argv: &[String]) -> i32 {
                        "line": d.line, "column": d.column})
             })
             .collect();
+        let aws_message = match serde_json::from_str::<Value>(&source) {
+            Ok(v) => asl::validate::create_error_message(&v, &diags),
+            Err(_) => diags.first().map(|d| {
+                format!(
+                    "Invalid State Machine Definition: '{}: {}'",
+                    d.code, d.message
+                )
+            }),
+        };
         out(&format!(
             "{}\n",
-            json!({"valid": diags.is_empty(), "diagnostics": list})
+            json!({"valid": diags.is_empty(), "diagnostics": list, "awsMessage": aws_message})
         ));
     } else if diags.is_empty() {
         out(&format!("{file}: valid\n"));
