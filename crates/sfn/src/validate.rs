@@ -19,10 +19,7 @@ Exits 0 when the definition is valid, 1 when it is not, 2 when the file cannot b
 
 /// The diagnostics for a definition's source text, each with a line and column where one is known.
 pub fn diagnose(source: &str, express: bool) -> Vec<Diagnostic> {
-    let options = asl::validate::Options {
-        express,
-        ..Default::default()
-    };
+    let options = asl::validate::Options { express };
     let mut diags = asl::validate::validate_source(source, &options);
     if diags.is_empty()
         && let Err(d) = StateMachine::parse(source)
