@@ -214,26 +214,42 @@ impl Answerer for RunAnswerer {
     }
 }
 
-/// The state's name for each event: from its own details, else from the event it follows.
+/// The state's name for each event: from its own details; Map and Parallel bookkeeping events take
+/// the innermost open Map or Parallel state; other events the state of the event they follow.
 fn state_names(events: &[HistoryEvent]) -> Vec<String> {
     let mut by_id: HashMap<u64, String> = HashMap::new();
+    let mut open: Vec<String> = Vec::new();
     events
         .iter()
         .map(|e| {
+            let kind = e.kind;
             let own = e
                 .details
                 .get("name")
                 .and_then(Value::as_str)
-                .filter(|_| e.kind.starts_with("MapIteration") || e.kind.contains("State"))
+                .filter(|_| kind.starts_with("MapIteration") || kind.contains("State"))
                 .map(str::to_string);
-            let name = own
-                .or_else(|| by_id.get(&e.previous_event_id).cloned())
-                .unwrap_or_default();
-            let name = if e.kind.starts_with("Execution") {
+            let container = kind.starts_with("MapState")
+                || kind.starts_with("ParallelState")
+                || kind.starts_with("MapRun");
+            let name = if kind.starts_with("Execution") {
                 String::new()
+            } else if let Some(n) = own {
+                n
+            } else if container && let Some(n) = open.last() {
+                n.clone()
             } else {
-                name
+                by_id.get(&e.previous_event_id).cloned().unwrap_or_default()
             };
+            match kind {
+                "MapStateEntered" | "ParallelStateEntered" => open.push(name.clone()),
+                "MapStateExited" | "ParallelStateExited" => {
+                    if let Some(p) = open.iter().rposition(|n| *n == name) {
+                        open.remove(p);
+                    }
+                }
+                _ => {}
+            }
             by_id.insert(e.id, name.clone());
             name
         })
