@@ -182,10 +182,32 @@ fn word_value(w: &str) -> Option<f64> {
 }
 
 fn words_to_number(text: &str) -> f64 {
-    // split on ", ", " and ", whitespace or '-'
-    let t = text.replace(", ", " ").replace(" and ", " ");
+    // text.split(/,\s|\sand\s|[\s\\-]/), alternatives tried in order at each position
+    let c: Vec<char> = text.chars().collect();
+    let ws = |i: usize| c.get(i).is_some_and(|x| x.is_whitespace());
+    let mut parts: Vec<String> = Vec::new();
+    let (mut i, mut start) = (0, 0);
+    while i < c.len() {
+        let cut = if c.get(i) == Some(&',') && ws(i + 1) {
+            2
+        } else if ws(i) && c.get(i + 1..i + 4) == Some(&['a', 'n', 'd']) && ws(i + 4) {
+            5
+        } else if ws(i) || matches!(c.get(i), Some('\\') | Some('-')) {
+            1
+        } else {
+            0
+        };
+        if cut > 0 {
+            parts.push(c.get(start..i).unwrap_or(&[]).iter().collect());
+            i += cut;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    parts.push(c.get(start..).unwrap_or(&[]).iter().collect());
     let mut segs: Vec<f64> = vec![0.0];
-    for part in t.split([' ', '\t', '\n', '-', '\\']) {
+    for part in &parts {
         let value = word_value(part).unwrap_or(f64::NAN);
         if value < 100.0 || value.is_nan() {
             let mut top = segs.pop().unwrap_or(0.0);

@@ -672,7 +672,8 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
         "substringBefore" | "substringAfter" => {
             let s = str0!();
             let c = arg(&args, 1);
-            let c = c.as_str().unwrap_or("");
+            // JavaScript's indexOf(undefined) searches for the text "undefined"
+            let c = c.as_str().unwrap_or("undefined");
             match s.find(c) {
                 Some(p) if name == "substringBefore" => {
                     Value::string(s.get(..p).unwrap_or("").to_string())
