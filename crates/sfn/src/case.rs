@@ -316,7 +316,8 @@ pub fn run_case(case: &Case) -> CaseRun {
         } else {
             None
         },
-        error: failure.map(|f| f.error.clone()),
+        // AWS reports a failure without an error name as null (a Fail state without Error).
+        error: failure.map(|f| f.error.clone()).filter(|e| !e.is_empty()),
         cause: failure.and_then(|f| f.cause.clone()),
         events,
     }

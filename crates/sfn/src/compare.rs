@@ -269,10 +269,11 @@ fn compare_result(expected: &Value, run: &CaseRun, b: &mut Bindings) -> Result<(
         _ => false,
     };
     if !error_ok {
+        let show = |e: Option<&str>| e.map_or("null".to_string(), |e| format!("{e:?}"));
         return Err(format!(
             "error: expected {}, got {}",
-            exp_error.unwrap_or("null"),
-            run.error.as_deref().unwrap_or("null")
+            show(exp_error),
+            show(run.error.as_deref())
         ));
     }
     let exp_cause = opt_str(expected.get("cause"));

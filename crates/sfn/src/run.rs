@@ -549,7 +549,10 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
             status: status.as_str().into(),
             output: (status == Status::Succeeded)
                 .then(|| exec.output().cloned().unwrap_or(Value::Null)),
-            error: exec.failure().map(|f| f.error.clone()),
+            error: exec
+                .failure()
+                .map(|f| f.error.clone())
+                .filter(|e| !e.is_empty()),
             cause: exec.failure().and_then(|f| f.cause.clone()),
             events: Vec::new(),
         },
