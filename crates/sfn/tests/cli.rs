@@ -181,7 +181,7 @@ fn conformance_lists_failures_then_the_table_then_the_count() {
     let _ = std::fs::remove_file(&failures);
     assert_eq!(
         listed,
-        "demo/wrong_error: L1 error: expected Expected, got Actual\n"
+        "demo/wrong_error: L1 error: expected \"Expected\", got \"Actual\"\n"
     );
 }
 
