@@ -213,9 +213,9 @@ impl<'a> Ev<'a> {
         if let Some(v) = env.lookup(name) {
             return v;
         }
-        if self.env.customs.contains_key(name)
-            || (!self.env.removed.contains(name) && functions::exists(name))
-        {
+        let custom = !self.env.customs.is_empty() && self.env.customs.contains_key(name);
+        let removed = !self.env.removed.is_empty() && self.env.removed.contains(name);
+        if custom || (!removed && functions::exists(name)) {
             return Value::Native(Rc::new(NativeRef {
                 name: Rc::from(name),
                 partial: None,

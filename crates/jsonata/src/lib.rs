@@ -33,6 +33,7 @@ pub type NativeFn =
     dyn Fn(&[Option<serde_json::Value>]) -> Result<Option<serde_json::Value>, Error>;
 
 /// A registered native function.
+#[derive(Clone)]
 pub struct Custom {
     pub(crate) func: Rc<NativeFn>,
     pub(crate) signature: Option<Signature>,
@@ -41,6 +42,7 @@ pub struct Custom {
 
 /// The evaluation environment: clock, randomness, limits and the function table.
 /// Nothing is read from the machine: `$now()`/`$millis()` use `now_ms`, `$random()`/`$shuffle()` use `seed`.
+#[derive(Clone)]
 pub struct Env {
     /// Milliseconds since the Unix epoch returned by `$millis()` and formatted by `$now()`.
     pub now_ms: i64,
