@@ -15,6 +15,7 @@ pub mod history;
 pub mod intrinsics;
 pub mod jsonata_mode;
 pub mod jsonpath;
+pub mod lambda;
 pub mod payload;
 pub mod rng;
 pub mod source_map;
