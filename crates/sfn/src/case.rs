@@ -125,6 +125,18 @@ pub fn config_from_context(ctx: &Value) -> ExecutionConfig {
         c.start_time_ms = t;
     }
     c.express = s("state_machine_type").is_some_and(|t| t.eq_ignore_ascii_case("EXPRESS"));
+    // An EXPRESS execution's ARN is `…:express:<machine>:<name>:<id>`; a context written in the
+    // STANDARD form is converted.
+    if c.express
+        && c.execution_arn.contains(":execution:")
+        && c.execution_arn.matches(':').count() == 7
+    {
+        let id = asl::Rng::new(0x4558_5052_4553_5321).uuid_v4();
+        c.execution_arn = format!(
+            "{}:{id}",
+            c.execution_arn.replacen(":execution:", ":express:", 1)
+        );
+    }
     c
 }
 
@@ -351,6 +363,13 @@ mod tests {
         assert_eq!(c.account, "111111111111");
         assert_eq!(c.start_time_ms, 1_795_642_238_000);
         assert!(c.express);
+        let c = config_from_context(&json!({
+            "execution_arn": "arn:aws:states:us-east-1:1:execution:M:e", "state_machine_type": "EXPRESS"
+        }));
+        assert!(
+            c.execution_arn
+                .starts_with("arn:aws:states:us-east-1:1:express:M:e:")
+        );
     }
 
     #[test]
