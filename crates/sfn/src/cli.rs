@@ -69,7 +69,7 @@ pub fn case_main(argv: &[String]) -> i32 {
 }
 
 pub const CONFORMANCE_HELP: &str = "\
-usage: sfn conformance [--level 1|2|3] [--failures FILE] [--filter TEXT] [--quiet] DIR...
+usage: sfn conformance [--level 1|2|3] [--failures FILE] [--json FILE] [--filter TEXT] [--quiet] DIR...
 
 Runs every case under the folders in-process, compares each with its recorded `expected`:
   L1  result: status, output (SUCCEEDED) or error and cause
@@ -78,6 +78,7 @@ Runs every case under the folders in-process, compares each with its recorded `e
 Prints one line per failing case with the reason, a per-group table of L1/L2/L3 pass counts, and
 last `N passed, M failed`, where passed means passing at --level (default 1: L1, the result).
   --failures FILE  also write the failing cases (`group/name: reason`, sorted) to FILE
+  --json FILE      also write every case's verdict ({case, group, L1, L2, L3, reason}) to FILE
   --filter TEXT    only cases whose path contains TEXT
   --quiet          no per-case lines
 Exits 0 when every case passes, 1 when some fail, 2 on a bad command line or folder.
@@ -87,7 +88,7 @@ Exits 0 when every case passes, 1 when some fail, 2 on a bad command line or fol
 pub fn conformance_main(argv: &[String]) -> i32 {
     let p = match args::parse(
         argv,
-        &["--level", "--failures", "--filter"],
+        &["--level", "--failures", "--filter", "--json"],
         &["--help", "-h", "--quiet"],
     ) {
         Ok(p) => p,
@@ -108,10 +109,36 @@ pub fn conformance_main(argv: &[String]) -> i32 {
         return usage_error("usage: sfn conformance DIR... (try --help)");
     }
     let dirs: Vec<PathBuf> = p.positional.iter().map(PathBuf::from).collect();
+    let started = std::time::Instant::now();
     let report = match conformance::run_paths(&dirs, p.value("--filter")) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
+    {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "sfn: {} cases in {:.2} s",
+            report.outcomes.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(file) = p.value("--json") {
+        let list: Vec<serde_json::Value> = report
+            .outcomes
+            .iter()
+            .map(|o| {
+                let v = &o.verdict;
+                json!({"case": o.id, "group": o.group, "history": v.has_history,
+                       "L1": v.passes(1), "L2": v.passes(2), "L3": v.passes(3),
+                       "reason": v.reason(3)})
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(file, text) {
+            return usage_error(format!("{file}: {e}"));
+        }
+    }
     if let Some(file) = p.value("--failures") {
         let mut text = report.failures(level).join("\n");
         if !text.is_empty() {

@@ -12,6 +12,7 @@ commands:
   conformance DIR...    run and judge every case under the folders (L1/L2/L3)
   run DEFINITION        run a state machine with mocks and JavaScript Lambdas (see `sfn run --help`)
   validate DEFINITION   check a definition; compiler-style diagnostics, exit 1 when invalid
+  eval EXPR             evaluate a JSONata expression (see `sfn eval --help`)
   help                  this text; `sfn COMMAND --help` for a command's options
 
 Bad command lines and unusable files: a one-line error on stderr, exit status 2.
