@@ -194,7 +194,8 @@ pub fn missing_path_detail(path: &str, doc: &Value) -> String {
         let next = match (seg, cur) {
             (Seg::Key(k), Value::Object(m)) => m.get(k),
             (Seg::Index(n), Value::Array(a)) => {
-                let idx = if *n < 0 { a.len() as i64 + n } else { *n };
+                let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
+                let idx = if *n < 0 { len.saturating_add(*n) } else { *n };
                 usize::try_from(idx).ok().and_then(|i| a.get(i))
             }
             _ => None,

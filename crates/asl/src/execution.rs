@@ -20,6 +20,8 @@ mod jsonata;
 
 /// AWS's limit on the number of events in one execution's history.
 pub const MAX_HISTORY_EVENTS: usize = 25_000;
+/// A safety net when quotas are off: no execution records more events than this.
+pub const HARD_HISTORY_LIMIT: usize = 2_000_000;
 /// The longest delay a Wait state accepts, in seconds.
 const MAX_WAIT_SECONDS: i64 = 2_147_483_647;
 
@@ -557,7 +559,12 @@ impl Execution {
             details_key: if has_details { Some(key) } else { None },
             details: if has_details { details } else { Value::Null },
         });
-        if self.config.quotas && self.history.len() >= MAX_HISTORY_EVENTS - 1 {
+        let limit = if self.config.quotas {
+            MAX_HISTORY_EVENTS
+        } else {
+            HARD_HISTORY_LIMIT
+        };
+        if self.history.len() >= limit - 1 {
             self.over_quota = true;
         }
         id
@@ -630,7 +637,12 @@ impl Execution {
             Failure::new(
                 "States.Runtime",
                 format!(
-                    "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+                    "The execution reached the maximum number of history events ({}).",
+                    if self.config.quotas {
+                        MAX_HISTORY_EVENTS
+                    } else {
+                        HARD_HISTORY_LIMIT
+                    }
                 ),
             ),
             prev,
@@ -1271,7 +1283,7 @@ impl Execution {
         vars: &Map<String, Value>,
     ) -> Flow {
         let pattern = pattern_of(&spec.resource);
-        let token = if pattern == Pattern::WaitForTaskToken || state.uses_context {
+        let token = if pattern != Pattern::RequestResponse {
             Some(self.rng.uuid_v4())
         } else {
             None
@@ -2091,8 +2103,14 @@ impl Execution {
                 Some(t) => (t.silent, t.cursor),
                 None => (false, 0),
             };
+            // A Wait state evaluates its time after entering; other states before.
+            let prev = if matches!(state.kind, StateKind::Wait(_)) {
+                run.entered_id
+            } else {
+                run.entered_prev
+            };
             let id = self.emit_at(
-                run.entered_prev,
+                prev,
                 silent,
                 "EvaluationFailed",
                 "evaluationFailedEventDetails",

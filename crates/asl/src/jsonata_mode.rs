@@ -81,6 +81,10 @@ fn register_dialect(env: &mut jsonata::Env, seed: u64) -> Result<(), jsonata::Er
                 x += step;
             }
         }
+        // A JSONata sequence of one item is that item.
+        if out.len() == 1 {
+            return Ok(out.pop());
+        }
         Ok(Some(Value::Array(out)))
     })?;
     env.register("hash", Some("<ss:s>"), |args| {

@@ -147,7 +147,7 @@ impl Execution {
             }
             StateKind::Task(spec) => {
                 let pattern = pattern_of(&spec.resource);
-                let token = if pattern == Pattern::WaitForTaskToken || state.uses_context {
+                let token = if pattern != Pattern::RequestResponse {
                     Some(self.rng.uuid_v4())
                 } else {
                     None
@@ -277,7 +277,7 @@ impl Execution {
                         format!(
                             "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"
                         ),
-                        None,
+                        Some("Timestamp".into()),
                     )),
                 }
             }
