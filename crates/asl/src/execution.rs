@@ -13,7 +13,7 @@ use crate::payload;
 use crate::rng::Rng;
 use crate::timestamp;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 mod jsonata;
@@ -201,7 +201,7 @@ enum Wait {
 struct Kids {
     map: bool,
     distributed: bool,
-    live: Vec<Tid>,
+    live: BTreeSet<Tid>,
     results: Vec<Value>,
     remaining: usize,
     items: Vec<Value>,
@@ -960,6 +960,31 @@ impl Execution {
         }
         let ctx = self.context(state, &run, None, None);
         let vars = self.vars(tid);
+        // Fast path: with no InputPath, Parameters read the state input in place (no copy).
+        let whole_input = match &state.input_path {
+            PathField::Absent => true,
+            PathField::Path(p) => p == "$",
+            PathField::Null => false,
+        };
+        if whole_input && state.parameters.is_some() && run.insp.is_none() {
+            match &state.kind {
+                StateKind::Pass { result } => {
+                    let params = match &state.parameters {
+                        Some(t) => match self.resolve(t, &run.input, &ctx, &vars) {
+                            Ok(v) => v,
+                            Err(f) => return self.state_fault(tid, state, run, f),
+                        },
+                        None => Value::Null,
+                    };
+                    let result = result.clone().unwrap_or(params);
+                    return self.after_work(tid, state, run, result);
+                }
+                StateKind::Task(spec) => {
+                    return self.start_task(tid, state, spec, run, None, &vars);
+                }
+                _ => {}
+            }
+        }
         let effective =
             match dataflow::apply_path(&state.input_path, run.input.clone(), &ctx, Some(&vars)) {
                 Ok(v) => v,
@@ -1063,7 +1088,7 @@ impl Execution {
                     cause,
                 }))
             }
-            StateKind::Task(spec) => self.start_task(tid, state, spec, run, effective, &vars),
+            StateKind::Task(spec) => self.start_task(tid, state, spec, run, Some(effective), &vars),
             StateKind::Parallel { branches } => {
                 let params = match &state.parameters {
                     Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
@@ -1096,7 +1121,7 @@ impl Execution {
             Some(t) => (t.depth, t.silent, t.cursor),
             None => return Flow::Blocked,
         };
-        let mut live = Vec::with_capacity(branches.len());
+        let mut live = BTreeSet::new();
         for (i, b) in branches.iter().enumerate() {
             let child = self.threads.len();
             self.threads.push(Some(Thread {
@@ -1116,7 +1141,7 @@ impl Execution {
                 },
             }));
             self.ready.push_back(child);
-            live.push(child);
+            live.insert(child);
         }
         let n = branches.len();
         if n == 0 {
@@ -1279,7 +1304,7 @@ impl Execution {
         state: &State,
         spec: &TaskSpec,
         mut run: Box<Run>,
-        effective: Value,
+        effective: Option<Value>,
         vars: &Map<String, Value>,
     ) -> Flow {
         let pattern = pattern_of(&spec.resource);
@@ -1290,11 +1315,13 @@ impl Execution {
         };
         let ctx = self.context(state, &run, token.as_deref(), None);
         let params = match &state.parameters {
-            Some(t) => match self.resolve(t, &effective, &ctx, vars) {
-                Ok(v) => v,
-                Err(f) => return self.state_fault(tid, state, run, f),
-            },
-            None => effective,
+            Some(t) => {
+                match self.resolve(t, effective.as_ref().unwrap_or(&run.input), &ctx, vars) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, f),
+                }
+            }
+            None => effective.unwrap_or_else(|| run.input.clone()),
         };
         if let Some(i) = run.insp.as_mut() {
             i.after_parameters = Some(params.clone());
@@ -1728,7 +1755,7 @@ impl Execution {
         let mut kids = Box::new(Kids {
             map: true,
             distributed: spec.distributed,
-            live: Vec::new(),
+            live: BTreeSet::new(),
             results: vec![Value::Null; n],
             remaining: n,
             items,
@@ -1806,7 +1833,7 @@ impl Execution {
                 },
             }));
             self.ready.push_back(child);
-            kids.live.push(child);
+            kids.live.insert(child);
             kids.running += 1;
         }
         Ok(())
@@ -1845,7 +1872,7 @@ impl Execution {
             self.park(parent, run);
             return;
         };
-        kids.live.retain(|&t| t != child);
+        kids.live.remove(&child);
         kids.running = kids.running.saturating_sub(1);
         let result = match result {
             Err(f) if kids.map && !f.terminal => {
