@@ -22,6 +22,8 @@ mod jsonata;
 pub const MAX_HISTORY_EVENTS: usize = 25_000;
 /// A safety net when quotas are off: no execution records more events than this.
 pub const HARD_HISTORY_LIMIT: usize = 2_000_000;
+/// AWS reports a Choice without a match and without `Default` as `States.Runtime`.
+const NO_CHOICE_MATCHED: &str = "No Choice Rule matched and no Default state was specified.";
 /// The longest delay a Wait state accepts, in seconds.
 const MAX_WAIT_SECONDS: i64 = 2_147_483_647;
 
@@ -1025,6 +1027,7 @@ impl Execution {
                     match matched {
                         Ok(true) => {
                             target = Some(branch.next);
+                            // The state's own Assign applies only on the Default way.
                             assign = branch.assign.as_ref();
                             break;
                         }
@@ -1033,12 +1036,7 @@ impl Execution {
                     }
                 }
                 let Some(next) = target.or(*default) else {
-                    return self.state_fault(
-                        tid,
-                        state,
-                        run,
-                        Fault::plain(Failure::new("States.NoChoiceMatched", "No Matches!")),
-                    );
+                    return self.state_fault(tid, state, run, Fault::runtime(NO_CHOICE_MATCHED));
                 };
                 let assigned = match assign {
                     Some(a) => match self.resolve(a, &effective, &ctx, &vars) {
@@ -2649,6 +2647,107 @@ mod variable_tests {
         assert_eq!(
             e.output(),
             Some(&json!({"bias": 10, "items": [{"v": 1, "b": 10}, {"v": 2, "b": 10}]}))
+        );
+    }
+}
+
+#[cfg(test)]
+mod concurrency_tests {
+    use super::*;
+
+    fn start(src: &str, input: Value, config: ExecutionConfig) -> Execution {
+        let m = match StateMachine::parse(src) {
+            Ok(m) => Arc::new(m),
+            Err(d) => panic!("definition rejected: {d:?}"),
+        };
+        Execution::start(m, input, config)
+    }
+
+    #[test]
+    fn a_failing_branch_aborts_the_others_and_late_answers_are_ignored() {
+        let mut e = start(
+            r#"{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+                {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}},
+                {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"Next":"F"},"F":{"Type":"Fail","Error":"E"}}}]}}}"#,
+            json!({}),
+            ExecutionConfig::default(),
+        );
+        let task = e.poll_task();
+        assert!(task.is_some());
+        if let Some(t) = e.next_timer() {
+            e.advance_to(t);
+        }
+        assert_eq!(e.status(), Status::Failed);
+        let kinds: Vec<&str> = e.history().iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&"TaskStateAborted"));
+        assert_eq!(
+            kinds.get(kinds.len().saturating_sub(2)..),
+            Some(&["ParallelStateFailed", "ExecutionFailed"][..])
+        );
+        let n = e.history().len();
+        if let Some(t) = task {
+            e.complete_task(t.id, TaskOutcome::Success(json!(1)));
+        }
+        assert_eq!(e.history().len(), n);
+    }
+
+    #[test]
+    fn the_machine_timeout_times_the_execution_out() {
+        let mut e = start(
+            r#"{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}"#,
+            json!({}),
+            ExecutionConfig::default(),
+        );
+        while let Some(t) = e.next_timer() {
+            e.advance_to(t);
+        }
+        assert_eq!(e.status(), Status::TimedOut);
+        assert_eq!(
+            e.history().last().map(|h| h.kind),
+            Some("ExecutionTimedOut")
+        );
+    }
+
+    #[test]
+    fn inspection_records_every_stage_of_a_task() {
+        let config = ExecutionConfig {
+            inspect: true,
+            ..ExecutionConfig::default()
+        };
+        let mut e = start(
+            r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                "InputPath":"$.in","Parameters":{"p.$":"$.v"},"ResultSelector":{"r.$":"$.Payload"},
+                "ResultPath":"$.out","OutputPath":"$.out","End":true}}}"#,
+            json!({"in": {"v": 1}}),
+            config,
+        );
+        if let Some(t) = e.poll_task() {
+            e.complete_task(t.id, TaskOutcome::Success(json!({"Payload": 7})));
+        }
+        let i = e.inspections().first().cloned().unwrap_or_default();
+        assert_eq!(i.after_input_path, Some(json!({"v": 1})));
+        assert_eq!(i.after_parameters, Some(json!({"p": 1})));
+        assert_eq!(i.result, Some(json!({"Payload": 7})));
+        assert_eq!(i.after_result_selector, Some(json!({"r": 7})));
+        assert_eq!(
+            i.after_result_path,
+            Some(json!({"in": {"v": 1}, "out": {"r": 7}}))
+        );
+        assert_eq!(i.output, Some(json!({"r": 7})));
+    }
+
+    #[test]
+    fn a_choice_without_match_or_default_is_a_runtime_error() {
+        let e = start(
+            r#"{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+                {"Variable":"$.x","NumericEquals":1,"Next":"D"}]},"D":{"Type":"Succeed"}}}"#,
+            json!({"x": 2}),
+            ExecutionConfig::default(),
+        );
+        assert_eq!(e.status(), Status::Failed);
+        assert_eq!(
+            e.failure().map(|f| f.error.as_str()),
+            Some("States.Runtime")
         );
     }
 }

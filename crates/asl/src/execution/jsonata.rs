@@ -80,8 +80,8 @@ impl Execution {
                         Ok(true) => {
                             let exit = ChoiceExit {
                                 next: branch.next,
-                                assign: branch.assign.as_ref().or(state.assign.as_ref()),
-                                output: branch.output.as_ref().or(output),
+                                assign: branch.assign.as_ref(),
+                                output: branch.output.as_ref(),
                             };
                             return self.finish_jsonata(tid, state, run, None, Some(exit));
                         }
@@ -98,12 +98,7 @@ impl Execution {
                         };
                         self.finish_jsonata(tid, state, run, None, Some(exit))
                     }
-                    None => self.state_fault(
-                        tid,
-                        state,
-                        run,
-                        Fault::plain(Failure::new("States.NoChoiceMatched", "No Matches!")),
-                    ),
+                    None => self.state_fault(tid, state, run, Fault::runtime(NO_CHOICE_MATCHED)),
                 }
             }
             StateKind::Wait(w) => {
