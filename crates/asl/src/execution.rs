@@ -1349,6 +1349,13 @@ impl Execution {
             },
             None => None,
         };
+        let role_arn = match &spec.credentials {
+            Some(t) => match self.resolve(t, &run.input, &ctx, vars) {
+                Ok(v) => v.get("RoleArn").and_then(Value::as_str).map(str::to_string),
+                Err(f) => return self.state_fault(tid, state, run, f),
+            },
+            None => None,
+        };
         self.dispatch_task(
             tid,
             state,
@@ -1359,6 +1366,7 @@ impl Execution {
                 timeout,
                 heartbeat,
                 token,
+                role_arn,
             },
         )
     }
@@ -1377,7 +1385,9 @@ impl Execution {
             timeout,
             heartbeat,
             token,
+            role_arn,
         } = call;
+        let credentials = role_arn.map(|r| json!({ "roleArn": r }));
         let pattern = pattern_of(&spec.resource);
         match &spec.target {
             TaskTarget::Lambda => {
@@ -1387,6 +1397,9 @@ impl Execution {
                 d.insert("resource".into(), Value::String(spec.resource.clone()));
                 if let Some(t) = timeout {
                     d.insert("timeoutInSeconds".into(), t.into());
+                }
+                if let Some(c) = &credentials {
+                    d.insert("taskCredentials".into(), c.clone());
                 }
                 self.emit(
                     tid,
@@ -1410,6 +1423,9 @@ impl Execution {
                 }
                 if let Some(h) = heartbeat {
                     d.insert("heartbeatInSeconds".into(), h.into());
+                }
+                if let Some(c) = &credentials {
+                    d.insert("taskCredentials".into(), c.clone());
                 }
                 self.emit(
                     tid,
@@ -2344,6 +2360,8 @@ struct TaskCall {
     timeout: Option<u64>,
     heartbeat: Option<u64>,
     token: Option<String>,
+    /// `Credentials.RoleArn`, resolved.
+    role_arn: Option<String>,
 }
 
 /// What a Map state iterates over, and how.

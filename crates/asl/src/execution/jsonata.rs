@@ -170,11 +170,19 @@ impl Execution {
                     Ok(v) => v,
                     Err(f) => return self.state_fault(tid, state, run, f),
                 };
+                let role_arn = match &spec.credentials {
+                    Some(t) => match eval_template(t, "Credentials", &b, &env, 0) {
+                        Ok(v) => v.get("RoleArn").and_then(Value::as_str).map(str::to_string),
+                        Err(f) => return self.state_fault(tid, state, run, qf(f)),
+                    },
+                    None => None,
+                };
                 let call = TaskCall {
                     params,
                     timeout,
                     heartbeat,
                     token,
+                    role_arn,
                 };
                 self.dispatch_task(tid, state, spec, run, call)
             }
