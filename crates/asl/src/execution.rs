@@ -382,7 +382,13 @@ impl Execution {
                 input,
             },
         }));
-        if let Some(t) = e.machine.timeout_seconds {
+        // EXPRESS executions run at most five minutes.
+        let limit = match (e.machine.timeout_seconds, e.config.express) {
+            (Some(t), true) => Some(t.min(300)),
+            (None, true) => Some(300),
+            (t, false) => t,
+        };
+        if let Some(t) = limit {
             let at = e.now_ms.saturating_add(
                 i64::try_from(t)
                     .unwrap_or(i64::MAX / 2)
@@ -1898,7 +1904,10 @@ impl Execution {
                         .is_some_and(|p| n > 0.0 && (kids.failed as f64) * 100.0 / n <= p);
                 if within {
                     Ok(json!({"Error": f.failure.error, "Cause": f.failure.cause}))
-                } else if kids.tolerated_count.is_some() || kids.tolerated_pct.is_some() {
+                } else if kids.distributed
+                    || kids.tolerated_count.is_some()
+                    || kids.tolerated_pct.is_some()
+                {
                     Err(Fault::plain(Failure::new(
                         "States.ExceedToleratedFailureThreshold",
                         "The specified tolerance threshold for the Map Run was exceeded.",
