@@ -1,57 +1,110 @@
-//! The app shell: the header and the three panes (definition, graph, execution) that the views fill.
+//! The app shell: the header and the three panes (editors, graph, execution) wired to the workspace and the run.
 
 use crate::graph::view::GraphView;
+use crate::run::{self, RunView, StartError};
+use crate::views::events::EventTable;
+use crate::views::fold::{state_names, statuses};
+use crate::workspace::{Function, Workspace};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-/// The state machine a first visit starts with: the order process of the AWS console's example.
-pub const DEFAULT_DEFINITION: &str = r#"{
-  "Comment": "An example of a simple order process",
-  "StartAt": "Check Inventory",
-  "States": {
-    "Check Inventory": {
-      "Type": "Task",
-      "Resource": "arn:aws:lambda:region:account-id:function:CheckInventory",
-      "Next": "Process Payment"
-    },
-    "Process Payment": {
-      "Type": "Task",
-      "Resource": "arn:aws:lambda:region:account-id:function:ProcessPayment",
-      "Next": "Notify Customer"
-    },
-    "Notify Customer": {
-      "Type": "Task",
-      "Resource": "arn:aws:lambda:region:account-id:function:NotifyCustomer",
-      "End": true
-    }
-  }
-}"#;
+/// Which editor the left pane shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Tab {
+    Definition,
+    Function(String),
+    Input,
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let definition = RwSignal::new(DEFAULT_DEFINITION.to_string());
+    let ws = RwSignal::new(Workspace::default());
+    let tab = RwSignal::new(Tab::Definition);
+    let run_view: RwSignal<Option<RunView>> = RwSignal::new(None);
+    let cursor: RwSignal<Option<usize>> = RwSignal::new(None);
+    let selected: RwSignal<Option<String>> = RwSignal::new(None);
+    let running = RwSignal::new(false);
+    let start_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let stop_flag = RwSignal::new(false);
+
+    let definition = Signal::derive(move || ws.with(|w| w.definition.clone()));
+    let total = Signal::derive(move || run_view.with(|r| r.as_ref().map_or(0, |r| r.events.len())));
+    let upto = Signal::derive(move || cursor.get().unwrap_or(total.get()).min(total.get()));
+    let state_status = Signal::derive(move || {
+        run_view.with(|r| match r {
+            Some(r) => statuses(&r.events, &state_names(&r.events), upto.get()),
+            None => Default::default(),
+        })
+    });
+
+    let on_run = {
+        move |_| {
+            if running.get_untracked() {
+                return;
+            }
+            let snapshot = ws.get_untracked();
+            match run::prepare(&snapshot) {
+                Err(StartError::Definition(m)) => start_error.set(Some(format!("Definition: {m}"))),
+                Err(StartError::Input(m)) => start_error.set(Some(m)),
+                Ok((machine, input)) => {
+                    start_error.set(None);
+                    cursor.set(None);
+                    running.set(true);
+                    stop_flag.set(false);
+                    let start = js_sys::Date::now() as i64;
+                    spawn_local(async move {
+                        run::run(
+                            snapshot,
+                            machine,
+                            input,
+                            start,
+                            move || stop_flag.get_untracked(),
+                            move |v| run_view.set(Some(v)),
+                        )
+                        .await;
+                        running.set(false);
+                    });
+                }
+            }
+        }
+    };
+    let on_stop = move |_| stop_flag.set(true);
+
     view! {
         <header class="topbar">
             <h1 class="brand">
-                <span class="brand-mark" aria-hidden="true">"⧉"</span>
+                <svg class="brand-mark" aria-hidden="true" width="18" height="18" viewBox="0 0 18 18">
+                    <rect x="1" y="1" width="7" height="7" rx="1.5"></rect>
+                    <rect x="10" y="10" width="7" height="7" rx="1.5"></rect>
+                    <path d="M4.5 8v5.5H10" fill="none" stroke-width="1.6"></path>
+                </svg>
                 "Step Functions Playground"
             </h1>
             <p class="tagline">"Write a state machine, run it, watch it move — all in your browser."</p>
         </header>
         <main class="panes">
             <Pane id="pane-definition" title="Definition">
-                <textarea
-                    class="editor"
-                    spellcheck="false"
-                    aria-label="State machine definition (Amazon States Language JSON)"
-                    prop:value=move || definition.get()
-                    on:input=move |ev| definition.set(event_target_value(&ev))
-                ></textarea>
+                <Editors ws=ws tab=tab />
             </Pane>
             <Pane id="pane-graph" title="Graph">
-                <GraphView definition=definition.into() />
+                <GraphView definition=definition statuses=state_status selected=selected />
             </Pane>
             <Pane id="pane-execution" title="Execution">
-                <p class="placeholder">"Run the workflow to see its execution, event by event."</p>
+                <div class="toolbar">
+                    <button class="primary" id="run" on:click=on_run disabled=move || running.get()>
+                        "▶ Run"
+                    </button>
+                    <button id="stop" on:click=on_stop disabled=move || !running.get()>
+                        "■ Stop"
+                    </button>
+                    <StatusBadge run=run_view.into() running=running.into() />
+                </div>
+                {move || start_error.get().map(|m| view! { <p class="start-error" role="alert">{m}</p> })}
+                <Scrubber total=total upto=upto cursor=cursor />
+                <div class="run-body">
+                    <EventTable run=run_view.into() upto=upto />
+                    <Logs run=run_view.into() />
+                </div>
             </Pane>
         </main>
     }
@@ -64,5 +117,178 @@ fn Pane(id: &'static str, title: &'static str, children: Children) -> impl IntoV
             <h2 class="pane-title">{title}</h2>
             <div class="pane-body">{children()}</div>
         </section>
+    }
+}
+
+/// The editors: the definition, one per Lambda function, and the input, as tabs.
+#[component]
+fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
+    let tabs = move || {
+        let mut t = vec![(Tab::Definition, "Definition".to_string())];
+        ws.with(|w| {
+            for f in &w.functions {
+                t.push((Tab::Function(f.name.clone()), format!("λ {}", f.name)));
+            }
+        });
+        t.push((Tab::Input, "Input".to_string()));
+        t
+    };
+    let text = move || {
+        ws.with(|w| match tab.get() {
+            Tab::Definition => w.definition.clone(),
+            Tab::Input => w.input.clone(),
+            Tab::Function(name) => w
+                .function(&name)
+                .map(|f| f.code.clone())
+                .unwrap_or_default(),
+        })
+    };
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        let current = tab.get_untracked();
+        ws.update(|w| match current {
+            Tab::Definition => w.definition = value,
+            Tab::Input => w.input = value,
+            Tab::Function(name) => {
+                if let Some(f) = w.functions.iter_mut().find(|f| f.name == name) {
+                    f.code = value;
+                }
+            }
+        });
+    };
+    let add_function = move |_| {
+        ws.update(|w| {
+            let mut n = w.functions.len() + 1;
+            while w.function(&format!("Function{n}")).is_some() {
+                n += 1;
+            }
+            let name = format!("Function{n}");
+            w.functions.push(Function {
+                name: name.clone(),
+                code: "exports.handler = async (event, context) => {\n  return event;\n};\n".into(),
+            });
+            tab.set(Tab::Function(name));
+        });
+    };
+    view! {
+        <div class="tabs" role="tablist">
+            {move || {
+                tabs()
+                    .into_iter()
+                    .map(|(t, label)| {
+                        let t2 = t.clone();
+                        view! {
+                            <button
+                                role="tab"
+                                class="tab"
+                                class:active=move || tab.get() == t
+                                on:click=move |_| tab.set(t2.clone())
+                            >
+                                {label}
+                            </button>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }}
+            <button class="tab add" title="Add a Lambda function" on:click=add_function>
+                "+ λ"
+            </button>
+        </div>
+        <textarea
+            class="editor"
+            spellcheck="false"
+            aria-label="Editor"
+            prop:value=text
+            on:input=on_input
+        ></textarea>
+    }
+}
+
+#[component]
+fn StatusBadge(run: Signal<Option<RunView>>, running: Signal<bool>) -> impl IntoView {
+    let label = move || {
+        if running.get() {
+            return ("RUNNING".to_string(), "badge running");
+        }
+        run.with(|r| match r {
+            None => ("NOT RUN".to_string(), "badge"),
+            Some(r) => {
+                let s = r.status.as_str().to_string();
+                let class = match r.status {
+                    asl::Status::Succeeded => "badge succeeded",
+                    asl::Status::Running => "badge running",
+                    _ => "badge failed",
+                };
+                (s, class)
+            }
+        })
+    };
+    view! { <span id="status" class=move || label().1>{move || label().0}</span> }
+}
+
+/// Time travel: the history's first k events, stepped or dragged.
+#[component]
+fn Scrubber(
+    total: Signal<usize>,
+    upto: Signal<usize>,
+    cursor: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    let set = move |k: usize| {
+        let t = total.get_untracked();
+        cursor.set(if k >= t { None } else { Some(k) });
+    };
+    view! {
+        <div class="scrubber" class:hidden=move || total.get() == 0>
+            <button id="step-back" title="Step back" on:click=move |_| set(upto.get_untracked().saturating_sub(1))>
+                "⏮"
+            </button>
+            <input
+                id="scrub"
+                type="range"
+                min="0"
+                max=move || total.get()
+                prop:value=move || upto.get()
+                on:input=move |ev| set(event_target_value(&ev).parse().unwrap_or(0))
+            />
+            <button id="step-forward" title="Step forward" on:click=move |_| set(upto.get_untracked() + 1)>
+                "⏭"
+            </button>
+            <span class="scrub-pos">{move || format!("{} / {}", upto.get(), total.get())}</span>
+        </div>
+    }
+}
+
+/// What each Lambda invocation printed.
+#[component]
+fn Logs(run: Signal<Option<RunView>>) -> impl IntoView {
+    let items = move || {
+        run.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.logs
+                        .iter()
+                        .map(|l| {
+                            let lines = l.lines.iter().map(|x| format!("{}\n", x.text)).collect::<String>();
+                            let err = l.error.as_ref().map(|e| e.to_string());
+                            view! {
+                                <div class="log">
+                                    <div class="log-head">
+                                        {format!("{} · λ {} · {:.0} ms", l.state, l.function, l.duration_ms)}
+                                    </div>
+                                    <pre>{lines}</pre>
+                                    {err.map(|e| view! { <pre class="log-error">{e}</pre> })}
+                                </div>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="logs">
+            <h3>"Lambda logs"</h3>
+            {items}
+        </div>
     }
 }

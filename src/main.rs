@@ -2,6 +2,10 @@
 
 mod app;
 mod graph;
+mod lambda;
+mod run;
+mod views;
+mod workspace;
 
 fn main() {
     console_error_panic_hook::set_once();

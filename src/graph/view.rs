@@ -2,13 +2,27 @@
 
 use super::layout::{Layout, Rect, layout};
 use super::model::{EdgeKind, Graph, Kind};
+use crate::views::fold::StateStatus;
 use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// Each state's status (from the history) and the selected state, shared with the other views.
+#[derive(Clone, Copy)]
+struct Marks {
+    statuses: Signal<HashMap<String, StateStatus>>,
+    selected: RwSignal<Option<String>>,
+}
 
 const MARGIN: f64 = 24.0;
 
 /// The graph of the definition text; keeps the last good drawing while the text does not parse.
 #[component]
-pub fn GraphView(definition: Signal<String>) -> impl IntoView {
+pub fn GraphView(
+    definition: Signal<String>,
+    statuses: Signal<HashMap<String, StateStatus>>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let marks = Marks { statuses, selected };
     let drawn =
         Memo::new(move |prev: Option<&Option<(Graph, Layout)>>| {
             match serde_json::from_str::<serde_json::Value>(&definition.get()) {
@@ -42,7 +56,7 @@ pub fn GraphView(definition: Signal<String>) -> impl IntoView {
                                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
                                     </marker>
                                 </defs>
-                                {draw(&g, &l)}
+                                {draw(&g, &l, marks)}
                             </svg>
                         }
                     })
@@ -51,7 +65,7 @@ pub fn GraphView(definition: Signal<String>) -> impl IntoView {
     }
 }
 
-fn draw(g: &Graph, l: &Layout) -> Vec<AnyView> {
+fn draw(g: &Graph, l: &Layout, marks: Marks) -> Vec<AnyView> {
     let mut out: Vec<AnyView> = Vec::new();
     for pe in &l.edges {
         let Some(e) = g.edges.get(pe.edge) else {
@@ -76,10 +90,16 @@ fn draw(g: &Graph, l: &Layout) -> Vec<AnyView> {
     }
     for (i, placed) in l.nodes.iter().enumerate() {
         let Some(node) = g.nodes.get(i) else { continue };
-        out.push(node_view(node.kind, &node.name, &node.pointer, placed.rect));
+        out.push(node_view(
+            node.kind,
+            &node.name,
+            &node.pointer,
+            placed.rect,
+            marks,
+        ));
         for (k, child) in placed.children.iter().enumerate() {
             if let Some(cg) = node.children.get(k) {
-                out.extend(draw(cg, child));
+                out.extend(draw(cg, child, marks));
             }
         }
     }
@@ -91,8 +111,24 @@ fn label_point(points: &[(f64, f64)]) -> Option<&(f64, f64)> {
     points.get(points.len() / 2)
 }
 
-fn node_view(kind: Kind, name: &str, pointer: &str, r: Rect) -> AnyView {
-    let class = format!("node {}", kind.css_class());
+fn node_view(kind: Kind, name: &str, pointer: &str, r: Rect, marks: Marks) -> AnyView {
+    let base = format!("node {}", kind.css_class());
+    let key = name.to_string();
+    let class = move || {
+        let mut c = base.clone();
+        if let Some(s) = marks.statuses.with(|m| m.get(&key).copied()) {
+            c.push(' ');
+            c.push_str(s.css_class());
+        }
+        if marks.selected.with(|s| s.as_deref() == Some(key.as_str())) {
+            c.push_str(" selected");
+        }
+        c
+    };
+    let select = {
+        let name = name.to_string();
+        move |_| marks.selected.set(Some(name.clone()))
+    };
     match kind {
         Kind::Start | Kind::End => {
             let label = if kind == Kind::Start { "Start" } else { "End" };
@@ -105,14 +141,14 @@ fn node_view(kind: Kind, name: &str, pointer: &str, r: Rect) -> AnyView {
             .into_any()
         }
         Kind::Parallel | Kind::Map => view! {
-            <g class=class data-state=name.to_string() data-pointer=pointer.to_string()>
+            <g class=class data-state=name.to_string() data-pointer=pointer.to_string() on:click=select>
                 <rect class="container" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
                 <text class="container-title" x=r.x + 10.0 y=r.y + 17.0>{name.to_string()}</text>
             </g>
         }
         .into_any(),
         _ => view! {
-            <g class=class data-state=name.to_string() data-pointer=pointer.to_string()>
+            <g class=class data-state=name.to_string() data-pointer=pointer.to_string() on:click=select>
                 <rect x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
                 <text x=r.cx() y=r.y + r.h / 2.0 + 4.5 text-anchor="middle">{name.to_string()}</text>
             </g>

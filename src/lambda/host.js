@@ -1,0 +1,151 @@
+// Runs the user's JavaScript Lambdas in Web Workers, one worker per function, with Lambda's conventions.
+// The page never evaluates user code itself: the code goes to a Worker built from a Blob, which the
+// host terminates when the function's timeout passes.
+
+const WORKER_SOURCE = `
+const cache = new Map();
+let logs = [];
+const fmt = (a) => {
+  if (typeof a === 'string') return a;
+  if (a instanceof Error) return String(a.stack || a);
+  try { const s = JSON.stringify(a); return s === undefined ? String(a) : s; } catch (e) { return String(a); }
+};
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+  console[level] = (...args) => { logs.push({ level, text: args.map(fmt).join(' ') }); };
+}
+const isModule = (code) => /(^|[\\n;])\\s*export\\s+(const|let|var|function|async|default|class|\\{)/.test(code);
+async function load(code) {
+  if (cache.has(code)) return cache.get(code);
+  let handler;
+  if (isModule(code)) {
+    const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+    try {
+      const m = await import(url);
+      handler = m.handler ?? (m.default && m.default.handler) ?? m.default;
+    } finally { URL.revokeObjectURL(url); }
+  } else {
+    const module = { exports: {} };
+    const require = (name) => { throw new Error("Cannot find module '" + name + "'"); };
+    new Function('exports', 'require', 'module', '__filename', '__dirname', code)
+      .call(module.exports, module.exports, require, module, '/var/task/index.js', '/var/task');
+    handler = module.exports.handler;
+  }
+  cache.set(code, handler);
+  return handler;
+}
+function toError(e) {
+  if (e instanceof Error) {
+    const type = e.name || 'Error';
+    const trace = typeof e.stack === 'string' ? e.stack.split('\\n').filter((l) => l.trim() && !l.includes('blob:')) : [];
+    return { errorType: type, errorMessage: String(e.message ?? ''), trace: trace.length ? trace : [type + ': ' + e.message] };
+  }
+  if (e && typeof e === 'object' && typeof e.errorType === 'string') return e;
+  if (e && typeof e === 'object') return { errorType: typeof e.name === 'string' ? e.name : 'Error', errorMessage: JSON.stringify(e), trace: [] };
+  return { errorType: typeof e === 'string' ? 'string' : typeof e, errorMessage: String(e), trace: [] };
+}
+function call(handler, event, context) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const done = (err, res) => { if (settled) return; settled = true; if (err !== null && err !== undefined) reject(err); else resolve(res); };
+    context.done = done;
+    context.succeed = (res) => done(null, res);
+    context.fail = (err) => done(err ?? new Error('fail'));
+    let r;
+    try { r = handler(event, context, done); } catch (e) { done(e); return; }
+    if (r && typeof r.then === 'function') r.then((v) => done(null, v), (e) => done(e ?? new Error('rejected')));
+    else if (handler.length < 3) done(null, r);
+  });
+}
+self.onmessage = async (msg) => {
+  const { id, code, event, context, deadline } = msg.data;
+  logs = [];
+  try {
+    const handler = await load(code);
+    if (typeof handler !== 'function') {
+      throw { errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is undefined or not exported', trace: [] };
+    }
+    const ctx = { ...context, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+    const result = await call(handler, JSON.parse(event), ctx);
+    let text;
+    try { text = JSON.stringify(result === undefined ? null : result); } catch (e) { throw new TypeError('Converting circular structure to JSON'); }
+    self.postMessage({ id, ok: true, result: text, logs });
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: toError(e), logs });
+  }
+};
+`;
+
+let workerUrl = null;
+const workers = new Map(); // function name -> { worker, queue: [], busy }
+let nextId = 1;
+
+function workerFor(name) {
+  let w = workers.get(name);
+  if (!w) {
+    if (!workerUrl) workerUrl = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    w = { worker: new Worker(workerUrl, { type: 'module', name: 'lambda:' + name }), queue: [], busy: false };
+    workers.set(name, w);
+  }
+  return w;
+}
+
+function pump(name) {
+  const w = workers.get(name);
+  if (!w || w.busy || w.queue.length === 0) return;
+  const job = w.queue.shift();
+  w.busy = true;
+  const id = nextId++;
+  const started = performance.now();
+  w.current = job;
+  const finish = (reply) => {
+    clearTimeout(timer);
+    if (w.current !== job) return;
+    w.current = null;
+    w.worker.onmessage = null;
+    w.worker.onerror = null;
+    w.busy = false;
+    reply.durationMs = performance.now() - started;
+    job.resolve(JSON.stringify(reply));
+    pump(name);
+  };
+  const timer = w.timer = setTimeout(() => {
+    // A handler that never returns (while(true) {}) is stopped by terminating its worker.
+    w.worker.terminate();
+    workers.delete(name);
+    const secs = (job.timeoutMs / 1000).toFixed(2);
+    finish({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${secs} seconds`, trace: [] }, logs: [] });
+    // Jobs queued behind it go to a fresh worker.
+    const rest = w.queue.splice(0);
+    const fresh = workerFor(name);
+    fresh.queue.push(...rest);
+    pump(name);
+  }, job.timeoutMs);
+  w.worker.onmessage = (m) => { if (m.data && m.data.id === id) finish(m.data); };
+  w.worker.onerror = (e) => {
+    e.preventDefault();
+    finish({ ok: false, error: { errorType: 'Runtime.UserCodeSyntaxError', errorMessage: String(e.message || e), trace: [] }, logs: [] });
+  };
+  w.worker.postMessage({ id, code: job.code, event: job.event, context: JSON.parse(job.context), deadline: Date.now() + job.timeoutMs });
+}
+
+/** Invokes a function; resolves to JSON text `{ok, result | error, logs, durationMs}`. Never rejects. */
+export function invokeLambda(name, code, event, context, timeoutMs) {
+  return new Promise((resolve) => {
+    const w = workerFor(name);
+    w.queue.push({ code, event, context, timeoutMs, resolve });
+    pump(name);
+  });
+}
+
+/** Stops every worker (Stop, or a new run after a change of code). */
+export function resetLambdas() {
+  const aborted = JSON.stringify({ ok: false, error: { errorType: 'Aborted', errorMessage: 'stopped', trace: [] }, logs: [] });
+  for (const [, w] of workers) {
+    clearTimeout(w.timer);
+    w.worker.terminate();
+    if (w.current) w.current.resolve(aborted);
+    w.current = null;
+    for (const job of w.queue) job.resolve(aborted);
+  }
+  workers.clear();
+}

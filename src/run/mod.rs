@@ -1,0 +1,174 @@
+//! Runs an execution in the page: steps the engine, answers tasks from the Lambda Workers, jumps virtual time.
+
+use crate::lambda::{self, LogLine};
+use crate::workspace::Workspace;
+use asl::definition::StateMachine;
+use asl::{Execution, ExecutionConfig, Failure, Rng, Status, TaskOutcome};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// What one Lambda invocation printed, tied to the state that invoked it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvocationLog {
+    pub state: String,
+    pub function: String,
+    pub lines: Vec<LogLine>,
+    pub error: Option<Value>,
+    pub duration_ms: f64,
+}
+
+/// The run as the views see it: the history (the single source of truth) plus Lambda logs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    pub events: Vec<asl::HistoryEvent>,
+    pub status: Status,
+    pub output: Option<Value>,
+    pub failure: Option<Failure>,
+    pub logs: Vec<InvocationLog>,
+    pub inspections: Vec<asl::execution::Inspection>,
+}
+
+impl RunView {
+    fn of(exec: &Execution, logs: &[InvocationLog]) -> RunView {
+        RunView {
+            events: exec.history().to_vec(),
+            status: exec.status(),
+            output: exec.output().cloned(),
+            failure: exec.failure().cloned(),
+            logs: logs.to_vec(),
+            inspections: exec.inspections().to_vec(),
+        }
+    }
+}
+
+/// Why a run could not start.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartError {
+    Definition(String),
+    Input(String),
+}
+
+/// Parses the workspace's definition and input; the machine is what `run` executes.
+pub fn prepare(ws: &Workspace) -> Result<(Arc<StateMachine>, Value), StartError> {
+    let machine = StateMachine::parse(&ws.definition).map_err(|diags| {
+        StartError::Definition(
+            diags
+                .first()
+                .map(|d| match (d.line, d.column) {
+                    (Some(l), Some(c)) => format!("{l}:{c}: {}", d.message),
+                    _ => d.message.clone(),
+                })
+                .unwrap_or_else(|| "invalid definition".into()),
+        )
+    })?;
+    let input: Value =
+        serde_json::from_str(&ws.input).map_err(|e| StartError::Input(format!("input: {e}")))?;
+    Ok((Arc::new(machine), input))
+}
+
+/// Runs to the end, calling `update` after every step that changed the history.
+/// `stopped` is polled between steps: when it says so, the execution is aborted.
+pub async fn run(
+    ws: Workspace,
+    machine: Arc<StateMachine>,
+    input: Value,
+    start_time_ms: i64,
+    stopped: impl Fn() -> bool,
+    update: impl Fn(RunView),
+) {
+    lambda::reset();
+    let config = ExecutionConfig {
+        seed: ws.seed,
+        start_time_ms,
+        inspect: true,
+        ..ExecutionConfig::default()
+    };
+    let (region, account) = (config.region.clone(), config.account.clone());
+    let mut rng = Rng::new(ws.seed ^ 0x5eed_1a4b_da00_0001);
+    let mut exec = Execution::start(machine, input, config);
+    let mut logs: Vec<InvocationLog> = Vec::new();
+    let mut queue = std::collections::VecDeque::new();
+    update(RunView::of(&exec, &logs));
+    while exec.status() == Status::Running {
+        if stopped() {
+            lambda::reset();
+            exec.stop(None, Some("Stopped from the playground".into()));
+            break;
+        }
+        while let Some(req) = exec.poll_task() {
+            queue.push_back(req);
+        }
+        if let Some(req) = queue.pop_front() {
+            let outcome = match asl::lambda::target(&req) {
+                Some((name, wrapped)) => match ws.function(&name) {
+                    Some(f) => {
+                        let request_id = rng.uuid_v4();
+                        let event = asl::lambda::event(&req, wrapped);
+                        let context = asl::lambda::context(
+                            &name,
+                            &region,
+                            &account,
+                            &request_id,
+                            exec.now_ms(),
+                        );
+                        let inv =
+                            lambda::invoke(&name, &f.code, &event, &context, ws.timeout_ms).await;
+                        let (outcome, error) = match inv.outcome {
+                            Ok(v) => (
+                                TaskOutcome::Success(asl::lambda::result(
+                                    v,
+                                    wrapped,
+                                    &request_id,
+                                    exec.now_ms(),
+                                    &mut rng,
+                                )),
+                                None,
+                            ),
+                            Err(e) => (TaskOutcome::Failure(asl::lambda::failure(&e)), Some(e)),
+                        };
+                        logs.push(InvocationLog {
+                            state: req.state_name.clone(),
+                            function: name,
+                            lines: inv.logs,
+                            error,
+                            duration_ms: inv.duration_ms,
+                        });
+                        outcome
+                    }
+                    None => TaskOutcome::Failure(Failure::new(
+                        "Lambda.ResourceNotFoundException",
+                        format!(
+                            "Function not found: arn:aws:lambda:{region}:{account}:function:{name} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException)"
+                        ),
+                    )),
+                },
+                None => TaskOutcome::Failure(Failure::new(
+                    "States.Runtime",
+                    format!(
+                        "The playground cannot answer the resource '{}' yet: only Lambda functions run here",
+                        req.resource
+                    ),
+                )),
+            };
+            if stopped() {
+                continue;
+            }
+            exec.complete_task(req.id, outcome);
+            update(RunView::of(&exec, &logs));
+            continue;
+        }
+        match exec.next_timer() {
+            Some(t) => {
+                exec.advance_to(t);
+                update(RunView::of(&exec, &logs));
+            }
+            None => {
+                exec.stop(
+                    Some("Playground.Stuck".into()),
+                    Some("No task is outstanding and no timer is pending".into()),
+                );
+            }
+        }
+    }
+    update(RunView::of(&exec, &logs));
+}

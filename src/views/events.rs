@@ -1,0 +1,90 @@
+//! The event view: the history as AWS's console lists it, one expandable row per event, up to the cursor.
+
+use super::fold::state_names;
+use crate::run::RunView;
+use leptos::prelude::*;
+
+/// A short detail for the row: the error, the resource, or nothing.
+fn summary(e: &asl::HistoryEvent) -> String {
+    let d = &e.details;
+    if let Some(err) = d.get("error").and_then(|v| v.as_str()) {
+        return err.to_string();
+    }
+    if let Some(r) = d.get("resource").and_then(|v| v.as_str()) {
+        return r.to_string();
+    }
+    if let Some(i) = d.get("index").and_then(|v| v.as_u64()) {
+        return format!("iteration {i}");
+    }
+    String::new()
+}
+
+fn elapsed(ms: i64) -> String {
+    if ms < 1000 {
+        format!("+{ms} ms")
+    } else if ms < 120_000 {
+        format!("+{:.1} s", ms as f64 / 1000.0)
+    } else if ms < 7_200_000 {
+        format!("+{:.1} min", ms as f64 / 60_000.0)
+    } else {
+        format!("+{:.1} h", ms as f64 / 3_600_000.0)
+    }
+}
+
+#[component]
+pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl IntoView {
+    let rows = move || {
+        run.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            let names = state_names(&r.events);
+            let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
+            let k = upto.get().min(r.events.len());
+            r.events
+                .iter()
+                .zip(names)
+                .take(k)
+                .map(|(e, name)| {
+                    let details = serde_json::to_string_pretty(&e.details).unwrap_or_default();
+                    let class = if e.kind.ends_with("Failed")
+                        || e.kind.ends_with("TimedOut")
+                        || e.kind.ends_with("Aborted")
+                    {
+                        "event bad"
+                    } else if e.kind.ends_with("Succeeded") {
+                        "event good"
+                    } else {
+                        "event"
+                    };
+                    view! {
+                        <tr class=class data-type=e.kind>
+                            <td class="num">{e.id}</td>
+                            <td>
+                                <details>
+                                    <summary>{e.kind}</summary>
+                                    <pre class="json">{details}</pre>
+                                </details>
+                            </td>
+                            <td>{name.unwrap_or_default()}</td>
+                            <td class="num">{elapsed(e.timestamp_ms - t0)}</td>
+                            <td class="detail">{summary(e)}</td>
+                        </tr>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <table class="events">
+            <thead>
+                <tr>
+                    <th>"ID"</th>
+                    <th>"Type"</th>
+                    <th>"State"</th>
+                    <th>"Time"</th>
+                    <th>"Detail"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,4 @@
+//! The views of a run, each a fold of the execution history: state statuses, the event table, the inspector.
+
+pub mod events;
+pub mod fold;
