@@ -2,6 +2,7 @@
 
 use crate::graph::view::GraphView;
 use crate::run::{self, RunView, StartError};
+use crate::views::diagnostics::{problems, utf16_offset};
 use crate::views::events::EventTable;
 use crate::views::fold::{state_names, statuses};
 use crate::workspace::{Function, Workspace};
@@ -170,6 +171,16 @@ fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
             tab.set(Tab::Function(name));
         });
     };
+    let editor: NodeRef<leptos::html::Textarea> = NodeRef::new();
+    let problem_list = Memo::new(move |_| ws.with(problems));
+    let jump = move |line: u32, column: u32| {
+        tab.set(Tab::Definition);
+        let offset = ws.with_untracked(|w| utf16_offset(&w.definition, line, column));
+        if let Some(el) = editor.get_untracked() {
+            let _ = el.focus();
+            let _ = el.set_selection_range(offset, offset + 1);
+        }
+    };
     view! {
         <div class="tabs" role="tablist">
             {move || {
@@ -196,11 +207,32 @@ fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
         </div>
         <textarea
             class="editor"
+            node_ref=editor
             spellcheck="false"
             aria-label="Editor"
             prop:value=text
             on:input=on_input
         ></textarea>
+        <ul class="problems" aria-label="Problems">
+            {move || {
+                problem_list
+                    .get()
+                    .into_iter()
+                    .map(|p| {
+                        let (line, column) = (p.line, p.column);
+                        view! {
+                            <li class=if p.error { "problem error" } else { "problem warning" }>
+                                <button class="loc" on:click=move |_| jump(line, column)>
+                                    {format!("{line}:{column}")}
+                                </button>
+                                " "
+                                {p.message}
+                            </li>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }}
+        </ul>
     }
 }
 
@@ -240,7 +272,7 @@ fn Scrubber(
     view! {
         <div class="scrubber" class:hidden=move || total.get() == 0>
             <button id="step-back" title="Step back" on:click=move |_| set(upto.get_untracked().saturating_sub(1))>
-                "⏮"
+                "◀"
             </button>
             <input
                 id="scrub"
@@ -251,7 +283,7 @@ fn Scrubber(
                 on:input=move |ev| set(event_target_value(&ev).parse().unwrap_or(0))
             />
             <button id="step-forward" title="Step forward" on:click=move |_| set(upto.get_untracked() + 1)>
-                "⏭"
+                "▶"
             </button>
             <span class="scrub-pos">{move || format!("{} / {}", upto.get(), total.get())}</span>
         </div>

@@ -1,0 +1,119 @@
+// A person runs workflows in the page: the default example, a caught Lambda error, time travel,
+// a runaway Lambda stopped by its timeout, and a broken definition pointed out where it breaks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPlayground } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function openTab(page, label) {
+  await page.locator('#pane-definition .tab', { hasText: label }).first().click();
+}
+
+async function setEditor(page, label, text) {
+  await openTab(page, label);
+  await page.locator('#pane-definition textarea').fill(text);
+}
+
+async function runToEnd(page) {
+  await page.click('#run');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#status')?.textContent;
+    return s && !['RUNNING', 'NOT RUN'].includes(s);
+  }, null, { timeout: 20000 });
+  return page.textContent('#status');
+}
+
+const stateClass = (page, name) => page.locator(`#pane-graph g.node[data-state="${name}"]`).getAttribute('class');
+
+test('the default order process succeeds with three Lambda invocations', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  assert.equal(await page.locator('tr[data-type="LambdaFunctionSucceeded"]').count(), 3);
+  assert.equal(await page.locator('tr[data-type="ExecutionSucceeded"]').count(), 1);
+  for (const s of ['Check Inventory', 'Process Payment', 'Notify Customer']) {
+    assert.match(await stateClass(page, s), /\bsucceeded\b/, s);
+  }
+  // Each invocation's console.log output is shown.
+  assert.match(await page.locator('.logs').innerText(), /charging 25\.00 to ada@example\.com/);
+  assert.deepEqual(errors, []);
+});
+
+test('a Lambda that throws takes the Catch path in the graph', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const def = JSON.parse(await page.locator('#pane-definition textarea').inputValue());
+  def.States['Check Inventory'].Catch = [{ ErrorEquals: ['OutOfStock'], ResultPath: '$.error', Next: 'Sorry' }];
+  def.States.Sorry = { Type: 'Pass', Result: 'sorry', End: true };
+  await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
+  await setEditor(page, 'Input', JSON.stringify({ orderId: 'o-2', customer: 'bob@example.com', items: [{ sku: 'MUG-7', qty: 1, price: 8 }] }));
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  assert.match(await stateClass(page, 'Check Inventory'), /\bcaught\b/);
+  assert.match(await stateClass(page, 'Sorry'), /\bsucceeded\b/);
+  assert.doesNotMatch(await stateClass(page, 'Process Payment'), /succeeded|running|failed/);
+  const failed = page.locator('tr[data-type="LambdaFunctionFailed"]');
+  assert.equal(await failed.count(), 1);
+  assert.match(await failed.innerText(), /OutOfStock/);
+  assert.deepEqual(errors, []);
+});
+
+test('stepping back with the scrubber shows the graph as it was', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  const total = Number(await page.locator('#scrub').getAttribute('max'));
+  assert.equal(total, await page.locator('table.events tbody tr').count());
+  // Back to just after "Process Payment" was entered: it runs, Notify Customer has not started.
+  const back = total - 7;
+  for (let i = 0; i < back; i++) await page.click('#step-back');
+  assert.equal(await page.locator('table.events tbody tr').count(), 7);
+  assert.match(await stateClass(page, 'Check Inventory'), /\bsucceeded\b/);
+  assert.match(await stateClass(page, 'Process Payment'), /\brunning\b/);
+  assert.doesNotMatch(await stateClass(page, 'Notify Customer'), /succeeded|running/);
+  await page.click('#step-forward');
+  assert.equal(await page.locator('table.events tbody tr').count(), 8);
+  assert.deepEqual(errors, []);
+});
+
+test('a while(true) Lambda is stopped by its timeout and the page stays usable', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  await setEditor(page, 'λ ProcessPayment', 'exports.handler = async () => { while (true) {} };');
+  const started = Date.now();
+  assert.equal(await runToEnd(page), 'FAILED');
+  assert.ok(Date.now() - started < 15000);
+  const failed = page.locator('tr[data-type="LambdaFunctionFailed"]');
+  assert.match(await failed.innerText(), /Sandbox\.Timedout/);
+  assert.match(await stateClass(page, 'Process Payment'), /\bfailed\b/);
+  // Still usable: fix the function and run again.
+  await setEditor(page, 'λ ProcessPayment', 'exports.handler = async (e) => ({ ...e, paid: true });');
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  assert.deepEqual(errors, []);
+});
+
+test('a broken definition is pointed out at its line and column, and clicking jumps there', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const editor = page.locator('#pane-definition textarea');
+  await editor.fill('{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}');
+  const problem = page.locator('.problems .problem.error').first();
+  await problem.waitFor();
+  const loc = await problem.locator('.loc').innerText();
+  assert.match(loc, /^4:\d+$/);
+  await problem.locator('.loc').click();
+  const caret = await editor.evaluate((el) => el.selectionStart);
+  const text = await editor.inputValue();
+  assert.equal(text.slice(0, caret).split('\n').length, 4, 'the caret is on line 4');
+  // Running it says why instead of starting.
+  await page.click('#run');
+  assert.match(await page.locator('.start-error').innerText(), /Definition/);
+  assert.deepEqual(errors, []);
+});
+
+test('a Task whose Lambda does not exist is flagged before running', async () => {
+  const { page } = await openPlayground(browser.context);
+  const def = JSON.parse(await page.locator('#pane-definition textarea').inputValue());
+  def.States['Notify Customer'].Resource = 'arn:aws:lambda:region:account-id:function:SendEmail';
+  await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
+  const warning = page.locator('.problems .problem.warning');
+  await warning.waitFor();
+  assert.match(await warning.innerText(), /SendEmail/);
+});
