@@ -7,6 +7,7 @@ use crate::driver::{self, Answer, Answerer};
 use crate::js::{JsLambdas, JsOutcome};
 use crate::mockfile::MockConfig;
 use asl::definition::StateMachine;
+use asl::lambda;
 use asl::{
     Execution, ExecutionConfig, Failure, HistoryEvent, Rng, Status, TaskOutcome, TaskRequest,
 };
@@ -47,55 +48,6 @@ fn read_json_arg(arg: &str, what: &str) -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("{source}: invalid JSON: {e}"))
 }
 
-/// The function a task invokes: its name, and whether the result is wrapped as `lambda:invoke` does.
-fn lambda_target(req: &TaskRequest) -> Option<(String, bool)> {
-    let r = req.resource.as_str();
-    if r.starts_with("arn:aws:states:::lambda:invoke") {
-        let f = req.parameters.get("FunctionName")?.as_str()?;
-        return Some((function_name(f), true));
-    }
-    if r.starts_with("arn:") {
-        return r.contains(":function:").then(|| (function_name(r), false));
-    }
-    (!r.is_empty()).then(|| (function_name(r), false))
-}
-
-/// `NAME`, `NAME:alias`, `ACCOUNT:function:NAME`, or a full function ARN → `NAME`.
-fn function_name(f: &str) -> String {
-    let rest = match f.split_once(":function:") {
-        Some((_, rest)) => rest,
-        None => f,
-    };
-    rest.split(':').next().unwrap_or(rest).to_string()
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-
-/// HTTP date (`Wed, 25 Nov 2026 21:30:38 GMT`) of a virtual time.
-fn http_date(ms: i64) -> String {
-    let iso = asl::timestamp::format_millis(ms);
-    let weekday = WEEKDAYS
-        .get(ms.div_euclid(86_400_000).rem_euclid(7) as usize)
-        .copied()
-        .unwrap_or("Thu");
-    let part = |r: std::ops::Range<usize>| iso.get(r).unwrap_or("");
-    let month = part(5..7)
-        .parse::<usize>()
-        .ok()
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
-        .copied()
-        .unwrap_or("Jan");
-    format!(
-        "{weekday}, {} {month} {} {} GMT",
-        part(8..10),
-        part(0..4),
-        part(11..19)
-    )
-}
-
 /// Answers tasks from the mock file first, then from the JavaScript Lambdas.
 struct RunAnswerer {
     mocks: Option<MockConfig>,
@@ -108,31 +60,11 @@ struct RunAnswerer {
 impl RunAnswerer {
     fn invoke_lambda(&mut self, name: &str, wrap: bool, req: &TaskRequest, now_ms: i64) -> Answer {
         let request_id = self.rng.uuid_v4();
-        let arn = format!(
-            "arn:aws:lambda:{}:{}:function:{name}",
-            self.region, self.account
-        );
         let Some(js) = self.js.as_mut() else {
             return Answer::Stop(Failure::new("sfn.NoMock", "no --lambda modules"));
         };
-        let event = if wrap {
-            req.parameters
-                .get("Payload")
-                .cloned()
-                .unwrap_or(Value::Null)
-        } else {
-            req.parameters.clone()
-        };
-        let context = json!({
-            "functionName": name,
-            "functionVersion": "$LATEST",
-            "invokedFunctionArn": arn,
-            "memoryLimitInMB": "128",
-            "awsRequestId": request_id,
-            "logGroupName": format!("/aws/lambda/{name}"),
-            "logStreamName": format!("{}/[$LATEST]{}", asl::timestamp::format_millis(now_ms).get(0..10).unwrap_or("").replace('-', "/"), request_id.replace('-', "")),
-            "callbackWaitsForEmptyEventLoop": true,
-        });
+        let event = lambda::event(req, wrap);
+        let context = lambda::context(name, &self.region, &self.account, &request_id, now_ms);
         let outcome = js.invoke(name, &event, &context);
         let logs = js.take_logs();
         if !logs.is_empty() {
@@ -143,53 +75,14 @@ impl RunAnswerer {
             }
         }
         match outcome {
-            JsOutcome::Ok(v) if wrap => {
-                let len = v.to_string().len().to_string();
-                let date = http_date(now_ms);
-                let trace = format!(
-                    "Root=1-{:08x}-{:024x};Sampled=0",
-                    (now_ms / 1000) as u32,
-                    self.rng.next_u64() as u128
-                );
-                Answer::Now(TaskOutcome::Success(json!({
-                    "ExecutedVersion": "$LATEST",
-                    "Payload": v,
-                    "SdkHttpMetadata": {
-                        "AllHttpHeaders": {
-                            "X-Amz-Executed-Version": ["$LATEST"],
-                            "x-amzn-Remapped-Content-Length": ["0"],
-                            "Connection": ["keep-alive"],
-                            "x-amzn-RequestId": [request_id],
-                            "Content-Length": [len],
-                            "Date": [date],
-                            "X-Amzn-Trace-Id": [trace],
-                            "Content-Type": ["application/json"]
-                        },
-                        "HttpHeaders": {
-                            "Connection": "keep-alive",
-                            "Content-Length": len,
-                            "Content-Type": "application/json",
-                            "Date": date,
-                            "X-Amz-Executed-Version": "$LATEST",
-                            "x-amzn-Remapped-Content-Length": "0",
-                            "x-amzn-RequestId": request_id,
-                            "X-Amzn-Trace-Id": trace
-                        },
-                        "HttpStatusCode": 200
-                    },
-                    "SdkResponseMetadata": {"RequestId": request_id},
-                    "StatusCode": 200
-                })))
-            }
-            JsOutcome::Ok(v) => Answer::Now(TaskOutcome::Success(v)),
-            JsOutcome::Err(e) => {
-                let error = e
-                    .get("errorType")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Error")
-                    .to_string();
-                Answer::Now(TaskOutcome::Failure(Failure::new(error, e.to_string())))
-            }
+            JsOutcome::Ok(v) => Answer::Now(TaskOutcome::Success(lambda::result(
+                v,
+                wrap,
+                &request_id,
+                now_ms,
+                &mut self.rng,
+            ))),
+            JsOutcome::Err(e) => Answer::Now(TaskOutcome::Failure(lambda::failure(&e))),
         }
     }
 }
@@ -199,7 +92,7 @@ impl Answerer for RunAnswerer {
         if let Some(a) = self.mocks.as_mut().and_then(|m| m.answer(req)) {
             return a;
         }
-        if let Some((name, wrap)) = lambda_target(req)
+        if let Some((name, wrap)) = lambda::target(req)
             && self.js.as_ref().is_some_and(|j| j.has(&name))
         {
             return self.invoke_lambda(&name, wrap, req, now_ms);
@@ -594,33 +487,4 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
         out(&s);
     }
     Ok(if run.status == "SUCCEEDED" { 0 } else { 1 })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn function_names_from_arns_and_partial_names() {
-        assert_eq!(
-            function_name("arn:aws:lambda:us-east-1:1:function:hello"),
-            "hello"
-        );
-        assert_eq!(
-            function_name("arn:aws:lambda:us-east-1:1:function:hello:prod"),
-            "hello"
-        );
-        assert_eq!(function_name("1:function:hello"), "hello");
-        assert_eq!(function_name("hello:$LATEST"), "hello");
-        assert_eq!(function_name("hello"), "hello");
-    }
-
-    #[test]
-    fn http_dates_name_the_weekday() {
-        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(
-            http_date(1_795_642_238_000),
-            "Wed, 25 Nov 2026 21:30:38 GMT"
-        );
-    }
 }
