@@ -1,6 +1,7 @@
 //! The playground page's entry point: installs the panic hook and mounts the app.
 
 mod app;
+mod editor;
 mod graph;
 mod lambda;
 mod run;
