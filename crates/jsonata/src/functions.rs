@@ -747,13 +747,24 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 return Ok(Value::seq(vec![]));
             }
             let found = find_all(ev, &arg(&args, 1), &s, lim, env)?;
+            // positions are reported in UTF-16 code units, as JavaScript strings count them
+            let is_regex = matches!(arg(&args, 1), Value::Regex(_));
+            let cs = chars(&s);
             Value::seq(
                 found
                     .into_iter()
                     .map(|f| {
                         let mut o = Object::new();
+                        let index = if is_regex {
+                            cs.iter()
+                                .take(f.start)
+                                .map(|c| c.len_utf16())
+                                .sum::<usize>()
+                        } else {
+                            f.start
+                        };
                         o.insert("match".into(), Value::string(f.text));
-                        o.insert("index".into(), Value::Number(f.start as f64));
+                        o.insert("index".into(), Value::Number(index as f64));
                         o.insert(
                             "groups".into(),
                             Value::arr(
