@@ -5,6 +5,8 @@ use crate::graph::view::GraphView;
 use crate::run::{self, RunView, StartError};
 use crate::views::events::EventTable;
 use crate::views::fold::{state_names, statuses};
+use crate::views::inspector::Inspector;
+use crate::views::timeline::StatesTable;
 use crate::workspace::Workspace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -94,10 +96,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 {move || start_error.get().map(|m| view! { <p class="start-error" role="alert">{m}</p> })}
                 <Scrubber total=total upto=upto cursor=cursor />
-                <div class="run-body">
-                    <EventTable run=run_view.into() upto=upto />
-                    <Logs run=run_view.into() />
-                </div>
+                <RunViews run=run_view.into() upto=upto selected=selected />
             </Pane>
         </main>
     }
@@ -135,7 +134,7 @@ fn StatusBadge(run: Signal<Option<RunView>>, running: Signal<bool>) -> impl Into
     view! { <span id="status" class=move || label().1>{move || label().0}</span> }
 }
 
-/// Time travel: the history's first k events, stepped or dragged.
+/// Time travel: the history's first k events, stepped, dragged or played back at a chosen speed.
 #[component]
 fn Scrubber(
     total: Signal<usize>,
@@ -146,9 +145,60 @@ fn Scrubber(
         let t = total.get_untracked();
         cursor.set(if k >= t { None } else { Some(k) });
     };
+    let playing = RwSignal::new(false);
+    let speed = RwSignal::new(1.0f64);
+    let timer: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
+    let pause = move || {
+        if let Some(h) = timer.get_value() {
+            h.clear();
+        }
+        timer.set_value(None);
+        playing.set(false);
+    };
+    let start = move || {
+        pause();
+        if upto.get_untracked() >= total.get_untracked() {
+            cursor.set(Some(0));
+        }
+        playing.set(true);
+        let period = std::time::Duration::from_millis((350.0 / speed.get_untracked()) as u64);
+        let handle = set_interval_with_handle(
+            move || {
+                let next = upto.get_untracked() + 1;
+                set(next);
+                if next >= total.get_untracked() {
+                    pause();
+                }
+            },
+            period,
+        );
+        timer.set_value(handle.ok());
+    };
     view! {
         <div class="scrubber" class:hidden=move || total.get() == 0>
-            <button id="step-back" title="Step back" on:click=move |_| set(upto.get_untracked().saturating_sub(1))>
+            <button
+                id="play"
+                title="Play the run event by event"
+                on:click=move |_| if playing.get_untracked() { pause() } else { start() }
+            >
+                {move || if playing.get() { "❚❚" } else { "▶" }}
+            </button>
+            <select
+                id="speed"
+                title="Playback speed"
+                on:change=move |ev| {
+                    speed.set(event_target_value(&ev).parse().unwrap_or(1.0));
+                    if playing.get_untracked() {
+                        start();
+                    }
+                }
+            >
+                <option value="0.5">"0.5×"</option>
+                <option value="1" selected>"1×"</option>
+                <option value="2">"2×"</option>
+                <option value="4">"4×"</option>
+            </select>
+            <button id="step-back" title="Step back" on:click=move |_| { pause(); set(upto.get_untracked().saturating_sub(1)) }>
                 "◀"
             </button>
             <input
@@ -157,12 +207,44 @@ fn Scrubber(
                 min="0"
                 max=move || total.get()
                 prop:value=move || upto.get()
-                on:input=move |ev| set(event_target_value(&ev).parse().unwrap_or(0))
+                on:input=move |ev| { pause(); set(event_target_value(&ev).parse().unwrap_or(0)) }
             />
-            <button id="step-forward" title="Step forward" on:click=move |_| set(upto.get_untracked() + 1)>
-                "▶"
+            <button id="step-forward" title="Step forward" on:click=move |_| { pause(); set(upto.get_untracked() + 1) }>
+                "▶|"
             </button>
             <span class="scrub-pos">{move || format!("{} / {}", upto.get(), total.get())}</span>
+        </div>
+    }
+}
+
+/// The run's views under the scrubber: the inspector of the selected state, then events, states or logs.
+#[component]
+fn RunViews(
+    run: Signal<Option<RunView>>,
+    upto: Signal<usize>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let view_tab = RwSignal::new("events");
+    let tab_button = move |id: &'static str, label: &'static str| {
+        view! {
+            <button role="tab" class="tab" id=format!("view-{id}") class:active=move || view_tab.get() == id on:click=move |_| view_tab.set(id)>
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <Inspector run=run selected=selected upto=upto />
+        <div class="tabs view-tabs" role="tablist">
+            {tab_button("events", "Events")}
+            {tab_button("states", "States")}
+            {tab_button("logs", "Lambda logs")}
+        </div>
+        <div class="run-body">
+            {move || match view_tab.get() {
+                "states" => view! { <StatesTable run=run upto=upto selected=selected /> }.into_any(),
+                "logs" => view! { <Logs run=run /> }.into_any(),
+                _ => view! { <EventTable run=run upto=upto /> }.into_any(),
+            }}
         </div>
     }
 }
@@ -196,7 +278,6 @@ fn Logs(run: Signal<Option<RunView>>) -> impl IntoView {
     };
     view! {
         <div class="logs">
-            <h3>"Lambda logs"</h3>
             {items}
         </div>
     }

@@ -3,3 +3,5 @@
 pub mod diagnostics;
 pub mod events;
 pub mod fold;
+pub mod inspector;
+pub mod timeline;

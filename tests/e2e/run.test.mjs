@@ -37,6 +37,7 @@ test('the default order process succeeds with three Lambda invocations', async (
     assert.match(await stateClass(page, s), /\bsucceeded\b/, s);
   }
   // Each invocation's console.log output is shown.
+  await page.click('#view-logs');
   assert.match(await page.locator('.logs').innerText(), /charging 25\.00 to ada@example\.com/);
   assert.deepEqual(errors, []);
 });
@@ -72,6 +73,24 @@ test('stepping back with the scrubber shows the graph as it was', async () => {
   assert.doesNotMatch(await stateClass(page, 'Notify Customer'), /succeeded|running/);
   await page.click('#step-forward');
   assert.equal(await page.locator('table.events tbody tr').count(), 8);
+  assert.deepEqual(errors, []);
+});
+
+test('selecting a state shows its data-flow stages, and the states table its timeline', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  await page.locator('#pane-graph g.node[data-state="Process Payment"]').click();
+  const inspector = page.locator('.inspector');
+  await inspector.waitFor();
+  assert.match(await inspector.locator('h3').innerText(), /Process Payment/);
+  const output = JSON.parse(await inspector.locator('[data-stage="output"] pre').innerText());
+  assert.equal(output.payment.total, 25);
+  assert.equal(JSON.parse(await inspector.locator('[data-stage="input"] pre').innerText()).inStock, true);
+  await page.click('#view-states');
+  assert.equal(await page.locator('table.states tbody tr').count(), 3);
+  // Playing back starts from the first event and moves on by itself.
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#scrub').value) >= 3, null, { timeout: 5000 });
   assert.deepEqual(errors, []);
 });
 
