@@ -1,8 +1,5 @@
 //! The `sfn eval` command: evaluates one JSONata expression (plain, or Step Functions' dialect with `--sfn`).
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use serde_json::{Value, json};
 
 const HELP: &str = "\
@@ -128,15 +125,15 @@ pub fn main(args: &[String]) -> i32 {
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
     });
-    let mut env = jsonata::Env::default();
-    env.now_ms = now_ms;
-    env.seed = seed;
-    if sfn && let Err(e) = add_step_functions_dialect(&mut env, seed) {
-        return usage(format!(
-            "internal error registering functions: {}",
-            e.message
-        ));
-    }
+    // the Step Functions dialect is the engine's own, so `sfn eval --sfn` matches what a state evaluates
+    let env = if sfn {
+        asl::jsonata_mode::step_functions_env(now_ms, seed)
+    } else {
+        let mut env = jsonata::Env::default();
+        env.now_ms = now_ms;
+        env.seed = seed;
+        env
+    };
     let result =
         jsonata::Expression::parse(&expr).and_then(|e| e.evaluate(input.as_ref(), &bindings, &env));
     if format == "json" {
@@ -165,103 +162,12 @@ pub fn main(args: &[String]) -> i32 {
     }
 }
 
-fn arg_f64(args: &[Option<Value>], i: usize) -> Option<f64> {
-    args.get(i).cloned().flatten().and_then(|v| v.as_f64())
-}
-
-/// Step Functions' JSONata: its six extra functions, and no `$eval`.
-pub fn add_step_functions_dialect(env: &mut jsonata::Env, seed: u64) -> Result<(), jsonata::Error> {
-    use jsonata::Error;
-    env.remove("eval");
-    env.register("partition", Some("<an:a>"), |args| {
-        let items = args
-            .first()
-            .cloned()
-            .flatten()
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default();
-        let size = arg_f64(args, 1).unwrap_or(0.0);
-        if size.is_nan() || size < 1.0 || size.fract() != 0.0 {
-            return Err(Error::new(
-                "D3137",
-                "The size of a partition must be a positive integer",
-            ));
-        }
-        let chunks: Vec<Value> = items
-            .chunks(size as usize)
-            .map(|c| Value::Array(c.to_vec()))
-            .collect();
-        Ok(Some(Value::Array(chunks)))
-    })?;
-    env.register("range", Some("<nnn:a>"), |args| {
-        let (Some(start), Some(stop), Some(step)) =
-            (arg_f64(args, 0), arg_f64(args, 1), arg_f64(args, 2))
-        else {
-            return Ok(None);
-        };
-        let mut out = Vec::new();
-        if step != 0.0 {
-            let mut x = start;
-            while (step > 0.0 && x <= stop) || (step < 0.0 && x >= stop) {
-                if out.len() >= 1000 {
-                    return Err(Error::new("D3137", "$range produces more than 1000 items"));
-                }
-                out.push(json!(x));
-                x += step;
-            }
-        }
-        Ok(Some(Value::Array(out)))
-    })?;
-    env.register("hash", Some("<ss:s>"), |args| {
-        let data = args.first().cloned().flatten();
-        let alg = args.get(1).cloned().flatten();
-        let (Some(Value::String(data)), Some(Value::String(alg))) = (data, alg) else { return Ok(None) };
-        let bytes = data.as_bytes();
-        let hex = match alg.as_str() {
-            "MD5" => asl::hash::hex(&asl::hash::md5(bytes)),
-            "SHA-1" => asl::hash::hex(&asl::hash::sha1(bytes)),
-            "SHA-256" => asl::hash::hex(&asl::hash::sha256(bytes)),
-            "SHA-384" => asl::hash::hex(&asl::hash::sha384(bytes)),
-            "SHA-512" => asl::hash::hex(&asl::hash::sha512(bytes)),
-            other => {
-                return Err(Error::new(
-                    "D3137",
-                    &format!("Unsupported hash algorithm '{other}': use MD5, SHA-1, SHA-256, SHA-384 or SHA-512"),
-                ));
-            }
-        };
-        Ok(Some(Value::String(hex)))
-    })?;
-    let rng = Rc::new(RefCell::new(asl::rng::Rng::new(seed)));
-    let r = rng.clone();
-    env.register("random", Some("<n?:n>"), move |args| {
-        let v = match arg_f64(args, 0) {
-            Some(s) => asl::rng::Rng::new(s.to_bits()).next_f64(),
-            None => r.borrow_mut().next_f64(),
-        };
-        Ok(Some(json!(v)))
-    })?;
-    env.register("uuid", Some("<:s>"), move |_| {
-        Ok(Some(Value::String(rng.borrow_mut().uuid_v4())))
-    })?;
-    env.register("parse", Some("<s-:x>"), |args| {
-        let Some(Value::String(s)) = args.first().cloned().flatten() else {
-            return Ok(None);
-        };
-        serde_json::from_str(&s)
-            .map(Some)
-            .map_err(|e| Error::new("D3137", &format!("$parse: the string is not JSON: {e}")))
-    })?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn sfn_eval(expr: &str) -> Result<Option<Value>, jsonata::Error> {
-        let mut env = jsonata::Env::default();
-        add_step_functions_dialect(&mut env, 1)?;
+        let env = asl::jsonata_mode::step_functions_env(0, 1);
         jsonata::Expression::parse(expr)?.evaluate(None, &serde_json::Map::new(), &env)
     }
 
