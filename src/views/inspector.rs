@@ -51,16 +51,22 @@ pub fn Inspector(
         let (insp, runs, logs) = content.unwrap_or((None, 0, vec![]));
         let rows = insp
             .map(|i| {
+                let mut prev: Option<(&'static str, Value)> = None;
                 stages(&i)
                     .into_iter()
-                    .filter_map(|(label, v)| {
-                        v.map(|v| (label, serde_json::to_string_pretty(v).unwrap_or_default()))
-                    })
-                    .map(|(label, text)| {
+                    .filter_map(|(label, v)| v.map(|v| (label, v.clone())))
+                    .map(|(label, v)| {
+                        // A stage that changed nothing says so instead of repeating the document.
+                        let same_as = prev.as_ref().filter(|(_, p)| *p == v).map(|(l, _)| *l);
+                        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+                        prev = Some((label, v));
                         view! {
                             <div class="stage" data-stage=label>
-                                <div class="stage-label">{label}</div>
-                                <pre class="json">{text}</pre>
+                                <div class="stage-label">
+                                    {label}
+                                    {same_as.map(|l| view! { <span class="same">{format!(" = {l}")}</span> })}
+                                </div>
+                                <pre class="json" class:hidden=same_as.is_some()>{text}</pre>
                             </div>
                         }
                     })

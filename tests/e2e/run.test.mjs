@@ -83,9 +83,9 @@ test('selecting a state shows its data-flow stages, and the states table its tim
   const inspector = page.locator('.inspector');
   await inspector.waitFor();
   assert.match(await inspector.locator('h3').innerText(), /Process Payment/);
-  const output = JSON.parse(await inspector.locator('[data-stage="output"] pre').innerText());
+  const output = JSON.parse(await inspector.locator('[data-stage="output"] pre').textContent());
   assert.equal(output.payment.total, 25);
-  assert.equal(JSON.parse(await inspector.locator('[data-stage="input"] pre').innerText()).inStock, true);
+  assert.equal(JSON.parse(await inspector.locator('[data-stage="input"] pre').textContent()).inStock, true);
   await page.click('#view-states');
   assert.equal(await page.locator('table.states tbody tr').count(), 3);
   // Playing back starts from the first event and moves on by itself.
