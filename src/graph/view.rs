@@ -34,8 +34,68 @@ pub fn GraphView(
                 Err(_) => prev.cloned().flatten(),
             }
         });
+    let zoom = RwSignal::new(1.0f64);
+    let canvas: NodeRef<leptos::html::Div> = NodeRef::new();
+    let fit = move || {
+        let Some(el) = canvas.get_untracked() else {
+            return;
+        };
+        let Some((w, h)) = drawn.with_untracked(|d| {
+            d.as_ref()
+                .map(|(_, l)| (l.width + 2.0 * MARGIN, l.height + 2.0 * MARGIN))
+        }) else {
+            return;
+        };
+        let (cw, ch) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        if w > 0.0 && h > 0.0 && cw > 0.0 && ch > 0.0 {
+            zoom.set((cw / w).min(ch / h).clamp(0.05, 1.5));
+        }
+    };
+    let set_zoom = move |z: f64| zoom.set(z.clamp(0.05, 4.0));
+    // Drag to pan: the canvas scrolls under the pointer.
+    let drag: StoredValue<Option<(i32, i32, i32, i32)>> = StoredValue::new(None);
+    let on_down = move |ev: leptos::ev::MouseEvent| {
+        if let Some(el) = canvas.get_untracked() {
+            drag.set_value(Some((
+                ev.client_x(),
+                ev.client_y(),
+                el.scroll_left(),
+                el.scroll_top(),
+            )));
+        }
+    };
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        if let (Some((x0, y0, sl, st)), Some(el)) = (drag.get_value(), canvas.get_untracked()) {
+            if ev.buttons() & 1 == 1 {
+                el.set_scroll_left(sl - (ev.client_x() - x0));
+                el.set_scroll_top(st - (ev.client_y() - y0));
+            } else {
+                drag.set_value(None);
+            }
+        }
+    };
+    let on_wheel = move |ev: leptos::ev::WheelEvent| {
+        if ev.ctrl_key() || ev.meta_key() {
+            ev.prevent_default();
+            let factor = if ev.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 };
+            set_zoom(zoom.get_untracked() * factor);
+        }
+    };
     view! {
-        <div class="graph-canvas">
+        <div class="graph-tools">
+            <button id="zoom-in" title="Zoom in" on:click=move |_| set_zoom(zoom.get_untracked() * 1.25)>"+"</button>
+            <button id="zoom-out" title="Zoom out" on:click=move |_| set_zoom(zoom.get_untracked() / 1.25)>"−"</button>
+            <button id="zoom-fit" title="Fit the graph to the pane" on:click=move |_| fit()>"Fit"</button>
+            <span class="zoom-level">{move || format!("{:.0}%", zoom.get() * 100.0)}</span>
+        </div>
+        <div
+            class="graph-canvas"
+            node_ref=canvas
+            on:mousedown=on_down
+            on:mousemove=on_move
+            on:mouseup=move |_| drag.set_value(None)
+            on:wheel=on_wheel
+        >
             {move || {
                 drawn
                     .get()
@@ -46,8 +106,8 @@ pub fn GraphView(
                             <svg
                                 class="graph"
                                 viewBox=format!("{} {} {} {}", -MARGIN, -MARGIN, w, h)
-                                width=w
-                                height=h
+                                width=move || w * zoom.get()
+                                height=move || h * zoom.get()
                                 role="img"
                                 aria-label="State machine graph"
                             >

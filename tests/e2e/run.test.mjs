@@ -136,3 +136,18 @@ test('a Task whose Lambda does not exist is flagged before running', async () =>
   await warning.waitFor();
   assert.match(await warning.innerText(), /SendEmail/);
 });
+
+test('the graph zooms, fits the pane, and pans by dragging', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const svg = page.locator('#pane-graph svg.graph');
+  await svg.waitFor();
+  const width = async () => Number(await svg.getAttribute('width'));
+  const w0 = await width();
+  await page.click('#zoom-in');
+  assert.ok(Math.abs(await width() - w0 * 1.25) < 0.5, 'zoom in by 25%');
+  for (let i = 0; i < 8; i++) await page.click('#zoom-in');
+  await page.click('#zoom-fit');
+  const canvas = await page.locator('#pane-graph .graph-canvas').boundingBox();
+  assert.ok(await width() <= canvas.width + 1, 'fit: the graph is no wider than the pane');
+  assert.deepEqual(errors, []);
+});
