@@ -100,7 +100,8 @@ pub enum Kind {
     Function(Box<Node>, Vec<Node>),
     Partial(Box<Node>, Vec<Node>),
     Placeholder,
-    Variable(Rc<str>),
+    /// A variable; the second field is the built-in function table index when the name is one.
+    Variable(Rc<str>, Option<u8>),
     Lambda(Rc<LambdaDef>),
     Transform(Box<Node>, Box<Node>, Option<Box<Node>>),
     Sort(Vec<SortTerm>),
@@ -169,7 +170,7 @@ impl Node {
             Kind::Function(..) => "function",
             Kind::Partial(..) => "partial",
             Kind::Placeholder => "operator",
-            Kind::Variable(_) => "variable",
+            Kind::Variable(..) => "variable",
             Kind::Lambda(_) | Kind::RawLambda(..) => "lambda",
             Kind::Transform(..) => "transform",
             Kind::Sort(_) => "sort",

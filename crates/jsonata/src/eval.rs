@@ -56,6 +56,8 @@ pub struct Ev<'a> {
     chain: Option<Rc<LambdaDef>>,
     frames: Vec<std::rc::Weak<Frame>>,
     compacted: usize,
+    /// Built-in function values, created once per evaluation.
+    natives: Vec<Value>,
 }
 
 enum Seq {
@@ -144,7 +146,7 @@ fn fn_name(node: &Node) -> String {
             Some(Kind::Name(n)) => n.to_string(),
             _ => String::new(),
         },
-        Kind::Variable(v) => v.to_string(),
+        Kind::Variable(v, _) => v.to_string(),
         _ => String::new(),
     }
 }
@@ -160,6 +162,7 @@ impl<'a> Ev<'a> {
             chain: None,
             frames: Vec::new(),
             compacted: 0,
+            natives: Vec::new(),
         }
     }
 
@@ -209,19 +212,46 @@ impl<'a> Ev<'a> {
         f
     }
 
-    pub fn lookup_var(&self, env: &Rc<Frame>, name: &str) -> Value {
+    pub fn lookup_var(&mut self, env: &Rc<Frame>, name: &str) -> Value {
+        let idx = functions::index(name);
+        self.lookup_var_at(env, name, idx)
+    }
+
+    /// Variable lookup: scopes, then registered functions, then the built-in at table index `idx`.
+    pub fn lookup_var_at(&mut self, env: &Rc<Frame>, name: &str, idx: Option<usize>) -> Value {
         if let Some(v) = env.lookup(name) {
             return v;
         }
-        let custom = !self.env.customs.is_empty() && self.env.customs.contains_key(name);
-        let removed = !self.env.removed.is_empty() && self.env.removed.contains(name);
-        if custom || (!removed && functions::exists(name)) {
+        if !self.env.customs.is_empty() && self.env.customs.contains_key(name) {
             return Value::Native(Rc::new(NativeRef {
                 name: Rc::from(name),
+                builtin: None,
                 partial: None,
             }));
         }
-        Value::Undefined
+        if !self.env.removed.is_empty() && self.env.removed.contains(name) {
+            return Value::Undefined;
+        }
+        match idx {
+            Some(i) if name != "__transform" => {
+                if self.natives.len() <= i {
+                    self.natives.resize(i + 1, Value::Undefined);
+                }
+                if let Some(v @ Value::Native(_)) = self.natives.get(i) {
+                    return v.clone();
+                }
+                let v = Value::Native(Rc::new(NativeRef {
+                    name: Rc::from(name),
+                    builtin: Some(i),
+                    partial: None,
+                }));
+                if let Some(slot) = self.natives.get_mut(i) {
+                    *slot = v.clone();
+                }
+                v
+            }
+            _ => Value::Undefined,
+        }
     }
 
     pub fn evaluate(&mut self, node: &Node, input: &Value, env: &Rc<Frame>) -> R<Value> {
@@ -330,7 +360,7 @@ impl<'a> Ev<'a> {
             Kind::Regex(re) => Value::Regex(re.clone()),
             Kind::Function(..) => self.eval_function(node, input, env, None)?,
             Kind::Partial(proc, args) => self.eval_partial(node, proc, args, input, env)?,
-            Kind::Variable(name) => {
+            Kind::Variable(name, idx) => {
                 if name.is_empty() {
                     match input {
                         Value::Array(a, f) if f & OUTER != 0 => {
@@ -339,7 +369,7 @@ impl<'a> Ev<'a> {
                         v => v.clone(),
                     }
                 } else {
-                    self.lookup_var(env, name)
+                    self.lookup_var_at(env, name, idx.map(usize::from))
                 }
             }
             Kind::Lambda(def) => Value::Lambda(Rc::new(Closure {
@@ -422,7 +452,7 @@ impl<'a> Ev<'a> {
         input: &Value,
         env: &Rc<Frame>,
     ) -> R<Value> {
-        let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Variable(_)));
+        let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Variable(..)));
         let mut input_seq: Value = match input {
             Value::Array(..) if !first_is_var => input.clone(),
             v => Value::seq(vec![v.clone()]),
@@ -859,12 +889,9 @@ impl<'a> Ev<'a> {
             return Err(err("D2014").val(Value::Number(size)));
         }
         self.charge(size as u64 / 16)?;
-        let mut out = Vec::with_capacity(size as usize);
-        let mut x = a;
-        while x <= b {
-            out.push(Value::Number(x));
-            x += 1.0;
-        }
+        let out: Vec<Value> = (0..size as u64)
+            .map(|i| Value::Number(a + i as f64))
+            .collect();
         Ok(Value::seq(out))
     }
 
@@ -1103,6 +1130,7 @@ impl<'a> Ev<'a> {
                     .collect();
                 Ok(Value::Native(Rc::new(NativeRef {
                     name: n.name.clone(),
+                    builtin: n.builtin,
                     partial: Some(fixed),
                 })))
             }
@@ -1118,6 +1146,7 @@ impl<'a> Ev<'a> {
                 }
                 Ok(Value::Native(Rc::new(NativeRef {
                     name: n.name.clone(),
+                    builtin: n.builtin,
                     partial: Some(fixed),
                 })))
             }
@@ -1138,7 +1167,10 @@ impl<'a> Ev<'a> {
             Value::Lambda(c) => c.params.len(),
             Value::Native(n) => match &n.partial {
                 Some(p) => p.iter().filter(|x| x.is_none()).count(),
-                None => self.native_arity(&n.name),
+                None => match n.builtin {
+                    Some(i) => functions::arity_at(i),
+                    None => self.native_arity(&n.name),
+                },
             },
             Value::Regex(_) => 2,
             Value::Transform(_) => 1,
@@ -1282,12 +1314,12 @@ impl<'a> Ev<'a> {
                 let args = if n.partial.is_some() {
                     args
                 } else {
-                    functions::validate(&n.name, &args, input)?
+                    functions::validate_at(n.builtin, &args, input)?
                 };
                 functions::call(self, &n.name, args, input, env)
             }
             Value::Transform(t) => {
-                let args = functions::validate("__transform", &args, input)?;
+                let args = functions::validate_at(functions::index("__transform"), &args, input)?;
                 self.run_transform(t, args.into_iter().next().unwrap_or_default())
             }
             Value::Regex(re) => {

@@ -81,12 +81,14 @@ const TABLE: &[(&str, &str, usize)] = &[
 ];
 
 thread_local! {
-    static SIGS: RefCell<HashMap<&'static str, Rc<Signature>>> = RefCell::new(HashMap::new());
+    static INDEX: HashMap<&'static str, usize> =
+        TABLE.iter().enumerate().map(|(i, (n, _, _))| (*n, i)).collect();
+    static SIGS: RefCell<Vec<Option<Rc<Signature>>>> = RefCell::new(vec![None; TABLE.len()]);
 }
 
-/// Whether `name` is a built-in function.
-pub fn exists(name: &str) -> bool {
-    name != "__transform" && TABLE.iter().any(|(n, _, _)| *n == name)
+/// The position of a built-in in the table (`__transform` included).
+pub fn index(name: &str) -> Option<usize> {
+    INDEX.with(|m| m.get(name).copied())
 }
 
 /// The built-in names, for listing.
@@ -97,29 +99,34 @@ pub fn names() -> impl Iterator<Item = &'static str> {
         .filter(|n| !n.starts_with("__"))
 }
 
+pub fn arity_at(i: usize) -> usize {
+    TABLE.get(i).map(|x| x.2).unwrap_or(0)
+}
+
 pub fn arity(name: &str) -> usize {
-    TABLE
-        .iter()
-        .find(|(n, _, _)| *n == name)
+    index(name)
+        .and_then(|i| TABLE.get(i))
         .map(|x| x.2)
         .unwrap_or(0)
 }
 
-fn signature(name: &str) -> Option<Rc<Signature>> {
-    let (n, sig, _) = TABLE.iter().find(|(n, _, _)| *n == name)?;
+fn signature(i: usize) -> Option<Rc<Signature>> {
+    let (_, sig, _) = TABLE.get(i)?;
     SIGS.with(|c| {
         let mut c = c.borrow_mut();
-        if let Some(s) = c.get(n) {
+        if let Some(Some(s)) = c.get(i) {
             return Some(s.clone());
         }
         let s = Rc::new(Signature::parse(sig).ok()?);
-        c.insert(n, s.clone());
+        if let Some(slot) = c.get_mut(i) {
+            *slot = Some(s.clone());
+        }
         Some(s)
     })
 }
 
-pub fn validate(name: &str, args: &[Value], input: &Value) -> R<Vec<Value>> {
-    match signature(name) {
+pub fn validate_at(idx: Option<usize>, args: &[Value], input: &Value) -> R<Vec<Value>> {
+    match idx.and_then(signature) {
         Some(s) => s.validate(args, input),
         None => Ok(args.to_vec()),
     }

@@ -416,7 +416,10 @@ impl Parser {
     fn nud(&mut self, t: Tok, pos: usize) -> R<Node> {
         let kind = match t {
             Tok::Name(n) => Kind::Name(Rc::from(n)),
-            Tok::Var(n) => Kind::Variable(Rc::from(n)),
+            Tok::Var(n) => {
+                let idx = crate::functions::index(&n).and_then(|i| u8::try_from(i).ok());
+                Kind::Variable(Rc::from(n), idx)
+            }
             Tok::Str(s) => Kind::Str(Rc::new(s)),
             Tok::Num(n) => Kind::Num(n),
             Tok::Bool(b) => Kind::Bool(b),
@@ -547,7 +550,14 @@ impl Parser {
             "??" => {
                 let cond = Node::new(
                     Kind::Function(
-                        Box::new(Node::new(Kind::Variable(Rc::from("exists")), pos)),
+                        Box::new(Node::new(
+                            Kind::Variable(
+                                Rc::from("exists"),
+                                crate::functions::index("exists")
+                                    .and_then(|i| u8::try_from(i).ok()),
+                            ),
+                            pos,
+                        )),
                         vec![left.clone()],
                     ),
                     pos,
@@ -612,7 +622,7 @@ impl Parser {
             }
             "{" => Kind::GroupBy(Box::new(left), self.object_pairs()?),
             ":=" => {
-                let Kind::Variable(name) = &left.kind else {
+                let Kind::Variable(name, _) = &left.kind else {
                     return Err(err("S0212").pos(left.pos).tok(&self.raw_value(&left)));
                 };
                 let name = name.clone();
@@ -621,7 +631,7 @@ impl Parser {
             }
             "@" | "#" => {
                 let r = self.expression(80)?;
-                let Kind::Variable(name) = &r.kind else {
+                let Kind::Variable(name, _) = &r.kind else {
                     return Err(err("S0214").pos(r.pos).tok(op));
                 };
                 if op == "@" {
@@ -637,7 +647,7 @@ impl Parser {
 
     fn raw_value(&self, n: &Node) -> String {
         match &n.kind {
-            Kind::Name(s) | Kind::Variable(s) => s.to_string(),
+            Kind::Name(s) | Kind::Variable(s, _) => s.to_string(),
             Kind::Str(s) => s.to_string(),
             Kind::Num(x) => crate::value::js_number(*x),
             _ => n.type_name().to_string(),
@@ -677,7 +687,7 @@ impl Parser {
         let mut params = Vec::new();
         for (i, a) in args.iter().enumerate() {
             match &a.kind {
-                Kind::Variable(v) => params.push(v.clone()),
+                Kind::Variable(v, _) => params.push(v.clone()),
                 _ => {
                     return Err(err("S0208")
                         .pos(a.pos)

@@ -34,6 +34,8 @@ pub struct Closure {
 /// A built-in (or caller-registered) function, possibly partially applied.
 pub struct NativeRef {
     pub name: Rc<str>,
+    /// Index in the built-in table (None for a caller-registered function).
+    pub builtin: Option<usize>,
     /// Partial application: the fixed arguments, `None` where the caller supplies one.
     pub partial: Option<Vec<Option<Value>>>,
 }
@@ -244,6 +246,10 @@ pub fn js_number(n: f64) -> String {
     }
     if n.is_infinite() {
         return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if n.fract() == 0.0 && n.abs() < 1e21 {
+        // integers below 1e21 print in full, as their exact i128 value
+        return format!("{}", n as i128);
     }
     let s = format!("{:e}", n);
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
