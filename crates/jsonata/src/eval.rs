@@ -921,8 +921,11 @@ impl<'a> Ev<'a> {
             v => Seq::Items(vec![v]),
         };
         // key -> (data, expression index); data is a value, or a list of tuples when reducing
-        let mut groups: indexmap::IndexMap<String, (Value, Vec<Tuple>, usize)> =
-            indexmap::IndexMap::new();
+        let mut groups: indexmap::IndexMap<
+            String,
+            (Value, Vec<Tuple>, usize),
+            std::hash::BuildHasherDefault<crate::value::Fx>,
+        > = indexmap::IndexMap::default();
         let mut items: Vec<(Value, Option<&Tuple>)> = Vec::new();
         match &seq {
             Seq::Items(i) => {
@@ -970,7 +973,7 @@ impl<'a> Ev<'a> {
                 }
             }
         }
-        let mut result = Object::new();
+        let mut result = Object::default();
         for (key, (data, ts, pi)) in groups {
             let (ctx, genv) = if reduce {
                 let (ctx, binds) = reduce_tuples(&ts);
@@ -1452,7 +1455,7 @@ fn replace_ptr(
             if !o.values().any(|x| contains(x, target, 0)) {
                 return v.clone();
             }
-            let mut n = Object::with_capacity(o.len());
+            let mut n = Object::with_capacity_and_hasher(o.len(), Default::default());
             for (k, x) in o.iter() {
                 n.insert(k.clone(), replace_ptr(x, target, new, remap, keep));
             }

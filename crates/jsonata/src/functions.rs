@@ -174,7 +174,7 @@ fn from_chars(c: &[char]) -> String {
 }
 
 pub fn match_object(chars: &[char], m: &Match, with_index: bool) -> Value {
-    let mut o = Object::new();
+    let mut o = Object::default();
     o.insert(
         "match".into(),
         Value::string(from_chars(chars.get(m.start..m.end).unwrap_or(&[]))),
@@ -367,7 +367,7 @@ pub fn deep_clone(v: &Value) -> Value {
                 .collect(),
         ),
         Value::Object(o) => {
-            let mut m = Object::with_capacity(o.len());
+            let mut m = Object::with_capacity_and_hasher(o.len(), Default::default());
             for (k, x) in o.iter() {
                 if !x.is_undef() {
                     m.insert(k.clone(), deep_clone(x));
@@ -761,7 +761,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 found
                     .into_iter()
                     .map(|f| {
-                        let mut o = Object::new();
+                        let mut o = Object::default();
                         let index = if is_regex {
                             cs.iter()
                                 .take(f.start)
@@ -833,7 +833,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 let sub = match &replacement {
                     Value::String(r) => substitute(r, &f),
                     fnv => {
-                        let mut o = Object::new();
+                        let mut o = Object::default();
                         o.insert("match".into(), Value::string(f.text.clone()));
                         o.insert("start".into(), Value::Number(f.start as f64));
                         o.insert("end".into(), Value::Number(f.end as f64));
@@ -1104,7 +1104,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                     Value::Undefined
                 });
             };
-            let mut out = Object::new();
+            let mut out = Object::default();
             let mut list = Vec::new();
             for (k, v) in o.iter() {
                 let fa = hof_args(ev, &f, v.clone(), Value::str(k), a0.clone());
@@ -1148,7 +1148,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             if undef0 {
                 return Ok(Value::Undefined);
             }
-            let mut out = Object::new();
+            let mut out = Object::default();
             for x in a0.members() {
                 if let Value::Object(o) = x {
                     for (k, v) in o.iter() {
@@ -1337,7 +1337,7 @@ fn spread(a: &Value) -> Value {
         Value::Object(o) => Value::seq(
             o.iter()
                 .map(|(k, v)| {
-                    let mut m = Object::new();
+                    let mut m = Object::default();
                     m.insert(k.clone(), v.clone());
                     Value::obj(m)
                 })

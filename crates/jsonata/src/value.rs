@@ -9,8 +9,37 @@ use crate::ast::LambdaDef;
 use crate::eval::Frame;
 use crate::regex::Regex;
 
-/// An object: keys in insertion order.
-pub type Object = IndexMap<String, Value>;
+/// An object: keys in insertion order, hashed with [`Fx`].
+pub type Object = IndexMap<String, Value, std::hash::BuildHasherDefault<Fx>>;
+
+/// The Fx hash (as in rustc): fast for short keys. Hash flooding is not a concern for an evaluator
+/// whose inputs are the user's own documents, and the hash is deterministic.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write(&(i as u64).to_le_bytes());
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Array flag: the array is a JSONata sequence (singletons unwrap).
 pub const SEQ: u8 = 1;
@@ -185,7 +214,7 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::str(s),
         serde_json::Value::Array(a) => Value::arr(a.iter().map(from_json).collect()),
         serde_json::Value::Object(o) => {
-            let mut m = Object::with_capacity(o.len());
+            let mut m = Object::with_capacity_and_hasher(o.len(), Default::default());
             for (k, v) in o {
                 m.insert(k.clone(), from_json(v));
             }
