@@ -44,6 +44,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether the case carries the runner's time box (`timelimit` and `depth`).
+    pub fn timeboxed(&self) -> bool {
+        self.body.contains_key("timelimit") && self.body.contains_key("depth")
+    }
+
     /// The case's expression text (inline or from its `expr-file`).
     pub fn expr(&self) -> Option<String> {
         match (self.body.get("expr"), self.body.get("expr-file")) {
