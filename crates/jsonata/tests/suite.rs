@@ -1,5 +1,6 @@
 //! Runs the official JSONata test suite (../../../shared/jsonata-suite) and enforces a pass-count floor.
 
+#[allow(dead_code)]
 mod common;
 
 use std::collections::HashMap;
