@@ -49,6 +49,7 @@ pub fn Inspector(
             Some((insp, runs, logs))
         });
         let (insp, runs, logs) = content.unwrap_or((None, 0, vec![]));
+        let states = insp.as_ref().map(states_binding);
         let rows = insp
             .map(|i| {
                 let mut prev: Option<(&'static str, Value)> = None;
@@ -82,6 +83,7 @@ pub fn Inspector(
                 </h3>
                 {empty.then(|| view! { <p class="placeholder-small">"Not run (yet) at this point of the history."</p> })}
                 {rows}
+                {states.map(|st| view! { <TryExpression states=st /> })}
                 {(!logs.is_empty())
                     .then(|| {
                         view! {
@@ -95,4 +97,46 @@ pub fn Inspector(
         })
     };
     view! { <div class="inspector-wrap">{body}</div> }
+}
+
+/// `$states` as the state saw it: its input, and its result when it had one.
+fn states_binding(i: &asl::execution::Inspection) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("input".into(), i.input.clone());
+    if let Some(r) = &i.result {
+        m.insert("result".into(), r.clone());
+    }
+    Value::Object(m)
+}
+
+/// "Try an expression": a JSONata expression (Step Functions' dialect) evaluated live against `$states`.
+#[component]
+fn TryExpression(states: Value) -> impl IntoView {
+    let expr = RwSignal::new("$states.input".to_string());
+    let result = Memo::new(move |_| {
+        let text = expr.get();
+        let mut bindings = serde_json::Map::new();
+        bindings.insert("states".into(), states.clone());
+        let env = asl::jsonata_mode::step_functions_env(0, 1);
+        match jsonata::Expression::parse(&text) {
+            Err(e) => (true, format!("{}: {}", e.code, e.message)),
+            Ok(x) => match x.evaluate(None, &bindings, &env) {
+                Ok(Some(v)) => (false, serde_json::to_string_pretty(&v).unwrap_or_default()),
+                Ok(None) => (false, "(undefined)".to_string()),
+                Err(e) => (true, format!("{}: {}", e.code, e.message)),
+            },
+        }
+    });
+    view! {
+        <div class="stage try">
+            <div class="stage-label">"Try a JSONata expression on $states"</div>
+            <input
+                class="try-input"
+                spellcheck="false"
+                prop:value=move || expr.get()
+                on:input=move |ev| expr.set(event_target_value(&ev))
+            />
+            <pre class="json" class:error=move || result.get().0>{move || result.get().1}</pre>
+        </div>
+    }
 }
