@@ -724,7 +724,7 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             let len = s.chars().count() as f64;
             let pad_len = width.abs() - len;
             if pad_len > 0.0 {
-                ev.charge(pad_len as u64 / 8)?;
+                ev.charge(pad_len as u64)?;
                 let padding: String = ch.chars().cycle().take(pad_len as usize).collect();
                 if width > 0.0 {
                     Value::string(format!("{}{}", s, padding))
