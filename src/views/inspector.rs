@@ -23,23 +23,29 @@ pub fn Inspector(
     selected: RwSignal<Option<String>>,
     upto: Signal<usize>,
 ) -> impl IntoView {
+    // Which run of the state to show (a Map iteration, a loop's pass); None: the latest at the cursor.
+    let pick: RwSignal<Option<usize>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        selected.track();
+        pick.set(None);
+    });
     let body = move || {
         let name = selected.get()?;
         let k = upto.get();
+        let chosen = pick.get();
         let content = run.with(|r| {
             let r = r.as_ref()?;
-            // The last run of the state that had started by event k (ids are 1-based).
-            let insp = r
+            // The runs of the state that had started by event k (ids are 1-based).
+            let started: Vec<&asl::execution::Inspection> = r
                 .inspections
                 .iter()
-                .rev()
-                .find(|i| i.state_name == name && (i.entered_event_id as usize) <= k)
-                .cloned();
-            let runs = r
-                .inspections
-                .iter()
-                .filter(|i| i.state_name == name)
-                .count();
+                .filter(|i| i.state_name == name && (i.entered_event_id as usize) <= k)
+                .collect();
+            let insp = match chosen {
+                Some(n) => started.get(n).map(|i| (*i).clone()),
+                None => started.last().map(|i| (*i).clone()),
+            };
+            let runs = started.len();
             let logs: Vec<String> = r
                 .logs
                 .iter()
@@ -79,7 +85,28 @@ pub fn Inspector(
             <div class="inspector">
                 <h3>
                     {format!("State: {name}")}
-                    {(runs > 1).then(|| format!(" · ran {runs} times (showing the latest)"))}
+                    {(runs > 1)
+                        .then(|| {
+                            let current = chosen.unwrap_or(runs - 1).min(runs - 1);
+                            view! {
+                                " · run "
+                                <select
+                                    class="run-pick"
+                                    on:change=move |ev| pick.set(event_target_value(&ev).parse().ok())
+                                >
+                                    {(0..runs)
+                                        .map(|n| {
+                                            view! {
+                                                <option value=n.to_string() selected=n == current>
+                                                    {(n + 1).to_string()}
+                                                </option>
+                                            }
+                                        })
+                                        .collect::<Vec<_>>()}
+                                </select>
+                                {format!(" of {runs}")}
+                            }
+                        })}
                 </h3>
                 {empty.then(|| view! { <p class="placeholder-small">"Not run (yet) at this point of the history."</p> })}
                 {rows}

@@ -156,3 +156,29 @@ test('the graph zooms in and fits the pane', async () => {
   assert.ok(await width() <= canvas.width + 1, 'fit: the graph is no wider than the pane');
   assert.deepEqual(errors, []);
 });
+
+test('each Map iteration of a state can be picked in the inspector', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const def = {
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 1,
+        ItemProcessor: { StartAt: 'Price', States: { Price: { Type: 'Pass', Parameters: { 'sku.$': '$.sku', 'cost.$': 'States.MathAdd($.qty, 100)' }, End: true } } },
+        End: true,
+      },
+    },
+  };
+  await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
+  await setEditor(page, 'Input', JSON.stringify({ items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }, { sku: 'c', qty: 3 }] }));
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  await page.locator('#pane-graph g.node[data-state="Price"]').click();
+  const inspector = page.locator('.inspector');
+  const pick = inspector.locator('select.run-pick');
+  assert.equal(await pick.locator('option').count(), 3);
+  const output = async () => JSON.parse(await inspector.locator('[data-stage="output"] pre').textContent());
+  assert.deepEqual(await output(), { sku: 'c', cost: 103 });
+  await pick.selectOption('0');
+  assert.deepEqual(await output(), { sku: 'a', cost: 101 });
+  assert.deepEqual(errors, []);
+});
