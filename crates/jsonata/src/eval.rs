@@ -58,6 +58,8 @@ pub struct Ev<'a> {
     compacted: usize,
     /// Built-in function values, created once per evaluation.
     natives: Vec<Value>,
+    /// The last tuple step was a sort of an existing tuple stream (see `eval_tuple_step`).
+    tuples_lost: bool,
 }
 
 enum Seq {
@@ -163,6 +165,7 @@ impl<'a> Ev<'a> {
             frames: Vec::new(),
             compacted: 0,
             natives: Vec::new(),
+            tuples_lost: false,
         }
     }
 
@@ -460,6 +463,7 @@ impl<'a> Ev<'a> {
         let mut result = Value::Undefined;
         let mut tuples: Option<Vec<Tuple>> = None;
         let mut is_tuple = false;
+        let mut lost = false;
         let n = steps.len();
         for (ii, step) in steps.iter().enumerate() {
             if step.tuple {
@@ -469,6 +473,7 @@ impl<'a> Ev<'a> {
                 result = self.evaluate(step, &input_seq, env)?;
             } else if is_tuple {
                 tuples = Some(self.eval_tuple_step(step, &input_seq, tuples.take(), env)?);
+                lost = self.tuples_lost;
             } else {
                 result = self.eval_step(step, &input_seq, env, ii == n - 1)?;
             }
@@ -507,7 +512,9 @@ impl<'a> Ev<'a> {
             }
         }
         if let Some(g) = &node.group {
-            let inp = if is_tuple {
+            let inp = if is_tuple && lost {
+                Value::seq(tuple_vec.iter().map(tuple_to_object).collect())
+            } else if is_tuple {
                 Value::Tuples(Rc::new(tuple_vec))
             } else {
                 result
@@ -603,7 +610,11 @@ impl<'a> Ev<'a> {
         tuples: Option<Vec<Tuple>>,
         env: &Rc<Frame>,
     ) -> R<Vec<Tuple>> {
+        self.tuples_lost = false;
         if let Kind::Sort(_) = step.kind {
+            // jsonata-js sorts an existing tuple stream into a plain array: until the next step, its
+            // tuples are seen as objects ({"@": context, name: value...}) by filters and grouping
+            let lost = tuples.as_ref().is_some_and(|t| t.len() > 1);
             let mut result = match tuples {
                 Some(t) => match self.eval_sort(step, Seq::Tuples(t), env)? {
                     Seq::Tuples(t) => t,
@@ -636,6 +647,24 @@ impl<'a> Ev<'a> {
                         .collect()
                 }
             };
+            if lost {
+                self.tuples_lost = true;
+                for st in &step.stages {
+                    match st {
+                        Stage::Filter(p) => {
+                            let objects = Value::seq(result.iter().map(tuple_to_object).collect());
+                            let kept = self.eval_filter(p, objects, env)?;
+                            result = kept.to_vec().iter().map(object_to_tuple).collect();
+                        }
+                        Stage::Index(name) => {
+                            for (i, t) in result.iter_mut().enumerate() {
+                                t.set(name, Value::Number(i as f64));
+                            }
+                        }
+                    }
+                }
+                return Ok(result);
+            }
             if !step.stages.is_empty() {
                 result = match self.eval_stages(&step.stages, Seq::Tuples(result), env)? {
                     Seq::Tuples(t) => t,
@@ -1478,6 +1507,32 @@ fn replace_ptr(
             )
         }
         _ => v.clone(),
+    }
+}
+
+fn tuple_to_object(t: &Tuple) -> Value {
+    let mut o = Object::with_capacity_and_hasher(t.binds.len() + 1, Default::default());
+    o.insert("@".to_string(), t.ctx.clone());
+    for (k, v) in &t.binds {
+        o.insert(k.to_string(), v.clone());
+    }
+    Value::obj(o)
+}
+
+fn object_to_tuple(v: &Value) -> Tuple {
+    match v {
+        Value::Object(o) => Tuple {
+            ctx: o.get("@").cloned().unwrap_or_default(),
+            binds: o
+                .iter()
+                .filter(|(k, _)| k.as_str() != "@")
+                .map(|(k, v)| (Rc::from(k.as_str()), v.clone()))
+                .collect(),
+        },
+        v => Tuple {
+            ctx: v.clone(),
+            binds: Vec::new(),
+        },
     }
 }
 

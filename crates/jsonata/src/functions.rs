@@ -1126,18 +1126,18 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
             }
         }
         "keys" => {
-            let mut out: indexmap::IndexSet<String> = indexmap::IndexSet::new();
-            match &a0 {
-                Value::Array(a, _) => {
-                    for x in a.iter() {
-                        if let Value::Object(o) = x {
-                            out.extend(o.keys().cloned());
-                        }
+            // arrays (nested ones too) contribute the keys of every object inside them
+            fn collect(v: &Value, out: &mut indexmap::IndexSet<String>, depth: usize) {
+                match v {
+                    Value::Array(a, _) if depth < 10_000 => {
+                        a.iter().for_each(|x| collect(x, out, depth + 1))
                     }
+                    Value::Object(o) => out.extend(o.keys().cloned()),
+                    _ => {}
                 }
-                Value::Object(o) => out.extend(o.keys().cloned()),
-                _ => {}
             }
+            let mut out: indexmap::IndexSet<String> = indexmap::IndexSet::new();
+            collect(&a0, &mut out, 0);
             Value::seq(out.into_iter().map(Value::string).collect())
         }
         "lookup" => lookup(&a0, arg(&args, 1).as_str().unwrap_or("")),

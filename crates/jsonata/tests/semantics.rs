@@ -196,3 +196,12 @@ fn a_constructed_first_step_is_walked_like_jsonata_js_does() {
     );
     assert_eq!(ev("[{\"a\": 1}][0].a", json!(null)), None);
 }
+
+#[test]
+fn sorting_an_existing_tuple_stream_hands_plain_tuples_to_filters_as_jsonata_js_does() {
+    // after `^(...)` the tuples are objects to a following filter: `[$]` is then always truthy
+    assert_eq!(
+        ev("$#$pos[$pos<3]^($)[-1][$]", json!([3, 1, 4, 1, 5, 9])),
+        Some(json!(4))
+    );
+}
