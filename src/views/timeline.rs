@@ -50,7 +50,7 @@ fn duration(ms: i64) -> String {
     match ms {
         ms if ms < 1000 => format!("{ms} ms"),
         ms if ms < 120_000 => format!("{:.1} s", ms as f64 / 1000.0),
-        ms if ms < 7_200_000 => format!("{:.1} min", ms as f64 / 60_000.0),
+        ms if ms < 3_600_000 => format!("{:.1} min", ms as f64 / 60_000.0),
         ms => format!("{:.1} h", ms as f64 / 3_600_000.0),
     }
 }

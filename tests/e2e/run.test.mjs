@@ -182,3 +182,17 @@ test('each Map iteration of a state can be picked in the inspector', async () =>
   assert.deepEqual(await output(), { sku: 'a', cost: 101 });
   assert.deepEqual(errors, []);
 });
+
+test('an hour-long Wait finishes at once and its timestamps still say an hour later', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const def = { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 3600, Next: 'Done' }, Done: { Type: 'Succeed' } } };
+  await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
+  const started = Date.now();
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  assert.ok(Date.now() - started < 5000, 'no real waiting');
+  const exited = page.locator('tr[data-type="WaitStateExited"]');
+  assert.match(await exited.innerText(), /\+1\.0 h/);
+  await page.click('#view-states');
+  assert.match(await page.locator('table.states tbody tr').first().innerText(), /1\.0 h/);
+  assert.deepEqual(errors, []);
+});
