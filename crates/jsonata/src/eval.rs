@@ -1167,6 +1167,11 @@ impl<'a> Ev<'a> {
                 })))
             }
             Value::Native(n) => {
+                if n.builtin.is_some() && &*n.name == "string" {
+                    // jsonata-js rebuilds a lambda from the built-in's JavaScript parameter list;
+                    // `$string`'s default parameter (`prettify = false`) makes that fail
+                    return Err(err("S0208").pos(node.pos).val(Value::Number(2.0)));
+                }
                 let arity = self.native_arity(&n.name);
                 let mut fixed = Vec::with_capacity(arity);
                 for i in 0..arity {

@@ -498,9 +498,19 @@ fn base64_decode(s: &str) -> String {
     let mut bits = 0u32;
     let mut nbits = 0;
     let mut out = String::new();
+    // as Node's Buffer does: decoding stops at the first '=', the URL-safe alphabet is accepted,
+    // anything else is skipped
     for c in s.bytes() {
-        let Some(v) = B64.iter().position(|x| *x == c) else {
-            continue;
+        if c == b'=' {
+            break;
+        }
+        let v = match c {
+            b'-' => 62,
+            b'_' => 63,
+            c => match B64.iter().position(|x| *x == c) {
+                Some(v) => v,
+                None => continue,
+            },
         };
         bits = (bits << 6) | v as u32;
         nbits += 6;
