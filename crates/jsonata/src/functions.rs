@@ -815,10 +815,12 @@ pub fn call(ev: &mut Ev, name: &str, args: Vec<Value>, input: &Value, env: &Rc<F
                 let mut out = String::new();
                 let mut rest: &str = &s;
                 let mut count = 0;
-                let rep = replacement
-                    .as_str()
-                    .map(|x| x.to_string())
-                    .unwrap_or_default();
+                // JavaScript concatenates an undefined replacement as the text "undefined"
+                let rep = match &replacement {
+                    Value::String(x) => x.to_string(),
+                    Value::Undefined => "undefined".to_string(),
+                    other => to_string(other).unwrap_or_default(),
+                };
                 while let Some(i) = rest.find(&**p) {
                     if lim.is_some_and(|l| count >= l) {
                         break;

@@ -8,6 +8,8 @@ enum Quant {
     One,
     Opt,
     Plus,
+    /// `+` followed by `?` or `-`: jsonata-js's regex becomes the lazy `+?`
+    LazyPlus,
 }
 
 #[derive(Clone, Debug)]
@@ -72,12 +74,20 @@ impl Signature {
                 '-' => {
                     if let Some(p) = params.last_mut() {
                         p.context = true;
-                        p.quant = Quant::Opt;
+                        p.quant = if p.quant == Quant::Plus {
+                            Quant::LazyPlus
+                        } else {
+                            Quant::Opt
+                        };
                     }
                 }
                 '?' => {
                     if let Some(p) = params.last_mut() {
-                        p.quant = Quant::Opt;
+                        p.quant = if p.quant == Quant::Plus {
+                            Quant::LazyPlus
+                        } else {
+                            Quant::Opt
+                        };
                     }
                 }
                 '+' => {
@@ -151,32 +161,30 @@ impl Signature {
                     max = 1
                 }
             }
-            Quant::Plus => {
+            Quant::Plus | Quant::LazyPlus => {
                 while ok(at + max) {
                     max += 1
                 }
             }
         }
-        let min = if p.quant == Quant::One || p.quant == Quant::Plus {
-            1
+        let min = if p.quant == Quant::Opt { 0 } else { 1 };
+        if max < min {
+            return false;
+        }
+        // greedy quantifiers try the longest match first, the lazy one the shortest
+        let counts: Box<dyn Iterator<Item = usize>> = if p.quant == Quant::LazyPlus {
+            Box::new(min..=max)
         } else {
-            0
+            Box::new((min..=max).rev())
         };
-        let mut n = max;
-        loop {
-            if n < min {
-                return false;
-            }
+        for n in counts {
             spans.push((at, at + n));
             if self.matches(i + 1, sym, at + n, full, spans) {
                 return true;
             }
             spans.pop();
-            if n == 0 {
-                return false;
-            }
-            n -= 1;
         }
+        false
     }
 
     /// Validates (and fixes up) the arguments: context substitution, singleton-to-array wrapping.
