@@ -587,7 +587,7 @@ impl<'a> Ev<'a> {
         for st in stages {
             match st {
                 Stage::Filter(p) => {
-                    let v = seq_to_value_raw(result);
+                    let v = seq_to_value(result);
                     result = value_to_seq(self.eval_filter(p, v, env)?);
                 }
                 Stage::Index(name) => {
@@ -1571,10 +1571,6 @@ fn seq_to_value(s: Seq) -> Value {
     }
 }
 
-fn seq_to_value_raw(s: Seq) -> Value {
-    seq_to_value(s)
-}
-
 fn value_to_seq(v: Value) -> Seq {
     match v {
         Value::Tuples(t) => Seq::Tuples(t.as_ref().clone()),
@@ -1725,8 +1721,4 @@ pub fn merge_sort<T: Clone>(items: Vec<T>, swap: &mut dyn FnMut(&T, &T) -> R<boo
     out.extend(left.into_iter().skip(i));
     out.extend(right.into_iter().skip(j));
     Ok(out)
-}
-
-pub fn is_numeric_pub(v: &Value) -> R<bool> {
-    is_numeric(v)
 }

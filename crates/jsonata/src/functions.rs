@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::error::{R, err};
-use crate::eval::{Ev, Frame, append, boolean, cmp_utf16, is_numeric_pub, lookup, merge_sort};
+use crate::eval::{Ev, Frame, append, boolean, cmp_utf16, lookup, merge_sort};
 use crate::regex::Match;
 use crate::signature::Signature;
 use crate::value::{OUTER, Object, SEQ, Value, deep_equal, js_number, round15, stringify};
@@ -1414,11 +1414,6 @@ fn substitute(rep: &str, f: &Found) -> String {
         }
     }
     out
-}
-
-#[allow(dead_code)]
-fn unused(v: &Value) -> R<bool> {
-    is_numeric_pub(v)
 }
 
 /// `$round` as jsonata does it (half to even, decimal shifting through the number's text).
