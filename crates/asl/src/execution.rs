@@ -255,6 +255,10 @@ pub struct Execution {
     timer_seq: u64,
     inspections: Vec<Inspection>,
     over_quota: bool,
+    /// At most this many state steps per call ([`Execution::start_stepwise`]); None: run freely.
+    budget: Option<usize>,
+    spent: usize,
+    steps_total: u64,
 }
 
 fn advances(kind: &str) -> bool {
@@ -334,6 +338,17 @@ fn pattern_of(resource: &str) -> Pattern {
 impl Execution {
     /// Starts an execution: records `ExecutionStarted` and runs until it needs something.
     pub fn start(machine: Arc<StateMachine>, input: Value, config: ExecutionConfig) -> Execution {
+        let mut e = Execution::start_paused(machine, input, config);
+        e.run();
+        e
+    }
+
+    /// Records `ExecutionStarted` and readies the first state without running it.
+    fn start_paused(
+        machine: Arc<StateMachine>,
+        input: Value,
+        config: ExecutionConfig,
+    ) -> Execution {
         let root = Arc::clone(&machine.root);
         let mut e = Execution {
             status: Status::Running,
@@ -352,6 +367,9 @@ impl Execution {
             timer_seq: 0,
             inspections: Vec::new(),
             over_quota: false,
+            budget: None,
+            spent: 0,
+            steps_total: 0,
             config,
             machine,
         };
@@ -407,8 +425,38 @@ impl Execution {
             return e;
         }
         e.ready.push_back(0);
+        e
+    }
+
+    /// Like [`Execution::start`], but every call does at most `steps` state steps and returns, so a
+    /// driver that must stay responsive (the page) can yield between calls: while
+    /// [`Execution::is_busy`], call [`Execution::resume`]. Drain it before answering tasks or
+    /// advancing time, and the history is exactly that of [`Execution::start`].
+    pub fn start_stepwise(
+        machine: Arc<StateMachine>,
+        input: Value,
+        config: ExecutionConfig,
+        steps: usize,
+    ) -> Execution {
+        let mut e = Execution::start_paused(machine, input, config);
+        e.budget = Some(steps.max(1));
         e.run();
         e
+    }
+
+    /// Whether runnable work is left that the step budget cut short.
+    pub fn is_busy(&self) -> bool {
+        self.status == Status::Running && !self.ready.is_empty()
+    }
+
+    /// Runs on (another budget of steps) after [`Execution::start_stepwise`].
+    pub fn resume(&mut self) {
+        self.run();
+    }
+
+    /// How many state steps have run so far (a measure of progress for long runs).
+    pub fn steps_taken(&self) -> u64 {
+        self.steps_total
     }
 
     /// The next task to dispatch, once each.
@@ -627,9 +675,13 @@ impl Execution {
     // ----- the scheduler -----------------------------------------------------------------
 
     fn run(&mut self) {
+        self.spent = 0;
         while self.status == Status::Running {
             if self.over_quota {
                 self.quota_exceeded();
+                return;
+            }
+            if self.budget.is_some_and(|b| self.spent >= b) {
                 return;
             }
             let Some(tid) = self.ready.pop_front() else {
@@ -662,6 +714,13 @@ impl Execution {
             if self.status != Status::Running || self.over_quota {
                 return;
             }
+            if self.budget.is_some_and(|b| self.spent >= b) {
+                // Out of budget: the thread resumes here on the next call.
+                self.ready.push_front(tid);
+                return;
+            }
+            self.spent += 1;
+            self.steps_total += 1;
             let Some(th) = self.threads.get_mut(tid).and_then(Option::as_mut) else {
                 return;
             };
