@@ -949,13 +949,18 @@ impl<'a> Ev<'a> {
             Value::Array(a, _) => Seq::Items(a.as_ref().clone()),
             v => Seq::Items(vec![v]),
         };
-        // key -> (data, expression index); data is a value, or a list of tuples when reducing
+        // key -> (data, tuple indexes, expression index); tuples are used when reducing
         let mut groups: indexmap::IndexMap<
             String,
-            (Value, Vec<Tuple>, usize),
+            (Value, Vec<usize>, usize),
             std::hash::BuildHasherDefault<crate::value::Fx>,
         > = indexmap::IndexMap::default();
-        let mut items: Vec<(Value, Option<&Tuple>)> = Vec::new();
+        let empty: Vec<Tuple> = Vec::new();
+        let tuple_list: &[Tuple] = match &seq {
+            Seq::Tuples(t) => t,
+            Seq::Items(_) => &empty,
+        };
+        let mut items: Vec<(Value, Option<usize>)> = Vec::new();
         match &seq {
             Seq::Items(i) => {
                 if i.is_empty() {
@@ -966,13 +971,13 @@ impl<'a> Ev<'a> {
                 }
             }
             Seq::Tuples(t) => {
-                for x in t {
-                    items.push((x.ctx.clone(), Some(x)));
+                for (k, x) in t.iter().enumerate() {
+                    items.push((x.ctx.clone(), Some(k)));
                 }
             }
         }
         for (item, tuple) in &items {
-            let ienv = match tuple {
+            let ienv = match tuple.and_then(|k| tuple_list.get(k)) {
                 Some(t) => self.frame_from_tuple(env, t),
                 None => env.clone(),
             };
@@ -988,24 +993,27 @@ impl<'a> Ev<'a> {
                         if g.2 != pi {
                             return Err(err("D1009").pos(pos).val(Value::String(key.clone())));
                         }
-                        if let Some(t) = tuple {
-                            g.1.push((*t).clone());
+                        if let Some(k) = tuple {
+                            g.1.push(*k);
                         } else {
                             let old = std::mem::take(&mut g.0);
                             g.0 = append(old, item.clone());
                         }
                     }
                     None => {
-                        let ts = tuple.map(|t| vec![t.clone()]).unwrap_or_default();
+                        let ts = tuple.map(|k| vec![k]).unwrap_or_default();
                         groups.insert(key.to_string(), (item.clone(), ts, pi));
                     }
                 }
             }
         }
+        // jsonata-js deletes the context from a group's tuple once it has read it; a tuple that is
+        // alone in two groups (two key expressions) therefore has no context in the second one
+        let mut consumed = vec![false; tuple_list.len()];
         let mut result = Object::default();
         for (key, (data, ts, pi)) in groups {
             let (ctx, genv) = if reduce {
-                let (ctx, binds) = reduce_tuples(&ts);
+                let (ctx, binds) = reduce_tuples(tuple_list, &ts, &mut consumed);
                 let f = self.frame(env);
                 for (k, v) in binds {
                     f.bind(&k, v);
@@ -1541,23 +1549,44 @@ fn object_to_tuple(v: &Value) -> Tuple {
     }
 }
 
-fn reduce_tuples(ts: &[Tuple]) -> (Value, Vec<(Rc<str>, Value)>) {
-    let Some(first) = ts.first() else {
+/// jsonata-js's `reduceTupleStream`: one tuple is used as is (and its context then consumed), several
+/// are merged into one whose fields append the tuples' values.
+fn reduce_tuples(
+    list: &[Tuple],
+    idx: &[usize],
+    consumed: &mut [bool],
+) -> (Value, Vec<(Rc<str>, Value)>) {
+    let ctx_of = |k: usize, consumed: &[bool]| -> Value {
+        if consumed.get(k).copied().unwrap_or(false) {
+            Value::Undefined
+        } else {
+            list.get(k).map(|t| t.ctx.clone()).unwrap_or_default()
+        }
+    };
+    let Some(&first) = idx.first() else {
         return (Value::Undefined, Vec::new());
     };
-    if ts.len() == 1 {
-        return (first.ctx.clone(), first.binds.clone());
+    let Some(t0) = list.get(first) else {
+        return (Value::Undefined, Vec::new());
+    };
+    if idx.len() == 1 {
+        let ctx = ctx_of(first, consumed);
+        if let Some(c) = consumed.get_mut(first) {
+            *c = true;
+        }
+        return (ctx, t0.binds.clone());
     }
-    let mut ctx = first.ctx.clone();
-    let mut binds = first.binds.clone();
-    for t in ts.iter().skip(1) {
-        ctx = append(ctx, t.ctx.clone());
-        for (k, v) in &t.binds {
-            if let Some(slot) = binds.iter_mut().find(|(bk, _)| bk == k) {
+    let mut ctx = ctx_of(first, consumed);
+    let mut binds = t0.binds.clone();
+    for &k in idx.iter().skip(1) {
+        let Some(t) = list.get(k) else { continue };
+        ctx = append(ctx, ctx_of(k, consumed));
+        for (name, v) in &t.binds {
+            if let Some(slot) = binds.iter_mut().find(|(bk, _)| bk == name) {
                 let old = std::mem::take(&mut slot.1);
                 slot.1 = append(old, v.clone());
             } else {
-                binds.push((k.clone(), v.clone()));
+                binds.push((name.clone(), v.clone()));
             }
         }
     }

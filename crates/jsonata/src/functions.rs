@@ -1381,35 +1381,31 @@ fn substitute(rep: &str, f: &Found) -> String {
                 out.push_str(&f.text);
                 i += 2;
             }
-            Some(d) if d.is_ascii_digit() => {
+            _ => {
+                // as jsonata-js: parseInt over at most as many characters as the group count has
+                // digits (so signs and leading spaces count), then skip the number's own text
                 let max_digits = if ng == 0 {
                     1
                 } else {
                     (ng as f64).log10().floor() as usize + 1
                 };
-                let digits: String = rc
-                    .iter()
-                    .skip(i + 1)
-                    .take(max_digits)
-                    .take_while(|c| c.is_ascii_digit())
-                    .collect();
-                let mut idx: usize = digits.parse().unwrap_or(0);
-                let mut used = digits.len();
-                if max_digits > 1 && idx > ng {
-                    let d2: String = digits.chars().take(max_digits - 1).collect();
-                    idx = d2.parse().unwrap_or(0);
-                    used = d2.len();
+                let take = |n: usize| -> String { rc.iter().skip(i + 1).take(n).collect() };
+                let mut idx = crate::format::js_parse_int(&take(max_digits));
+                if max_digits > 1 && idx > ng as f64 {
+                    idx = crate::format::js_parse_int(&take(max_digits - 1));
                 }
-                if ng > 0
-                    && let Some(Some(g)) = f.groups.get(idx.wrapping_sub(1))
-                {
-                    out.push_str(g);
+                if idx.is_nan() {
+                    out.push('$');
+                    i += 1;
+                } else {
+                    if ng > 0
+                        && idx >= 1.0
+                        && let Some(Some(g)) = f.groups.get(idx as usize - 1)
+                    {
+                        out.push_str(g);
+                    }
+                    i += 1 + crate::value::js_number(idx).chars().count();
                 }
-                i += 1 + used.max(1);
-            }
-            _ => {
-                out.push('$');
-                i += 1;
             }
         }
     }

@@ -205,3 +205,21 @@ fn sorting_an_existing_tuple_stream_hands_plain_tuples_to_filters_as_jsonata_js_
         Some(json!(4))
     );
 }
+
+#[test]
+fn grouping_and_replacement_corners_match_jsonata_js() {
+    let input =
+        json!({"o": [{"p": [{"n": "A", "s": "a1", "v": 1}, {"n": "B", "s": "b1", "v": 2}]}]});
+    // a tuple alone in two groups loses its context after the first (jsonata-js deletes it)
+    assert_eq!(
+        ev("o#$i.p{n: v, s: v}", input),
+        Some(json!({"A": 1, "B": 2}))
+    );
+    // a group reference is read with parseInt over as many characters as the group count has digits
+    assert_eq!(
+        ev("$replace('abc', /(b)/, '[$-1x]')", json!(null)),
+        Some(json!("a[$-1x]c"))
+    );
+    let thirteen = "$replace('abcdefghijklmno', /(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)/, '$8$5$-112$12$18$123')";
+    assert_eq!(ev(thirteen, json!(null)), Some(json!("he12la8l3no")));
+}
