@@ -78,7 +78,7 @@ pub fn boolean(v: &Value) -> Option<bool> {
         },
         Value::Tuples(t) => !t.is_empty(),
         Value::String(s) => !s.is_empty(),
-        Value::Number(n) => *n != 0.0,
+        Value::Number(n) => *n != 0.0 && !n.is_nan(),
         Value::Object(o) => !o.is_empty(),
         Value::Bool(b) => *b,
         _ => false,
@@ -610,7 +610,36 @@ impl<'a> Ev<'a> {
         tuples: Option<Vec<Tuple>>,
         env: &Rc<Frame>,
     ) -> R<Vec<Tuple>> {
-        self.tuples_lost = false;
+        let incoming_lost = std::mem::take(&mut self.tuples_lost);
+        if let Kind::Sort(_) = step.kind
+            && incoming_lost
+            && let Some(t) = &tuples
+        {
+            // a stream already handed over as plain tuples is sorted as objects: the terms see
+            // {"@": context, name: value...} and no bindings
+            let objects: Vec<Value> = t.iter().map(tuple_to_object).collect();
+            let sorted = match self.eval_sort(step, Seq::Items(objects), env)? {
+                Seq::Items(i) => i,
+                Seq::Tuples(t) => t.into_iter().map(|x| x.ctx).collect(),
+            };
+            let mut result: Vec<Tuple> = sorted.iter().map(object_to_tuple).collect();
+            self.tuples_lost = result.len() > 1;
+            for st in &step.stages {
+                match st {
+                    Stage::Filter(p) => {
+                        let objects = Value::seq(result.iter().map(tuple_to_object).collect());
+                        let kept = self.eval_filter(p, objects, env)?;
+                        result = kept.to_vec().iter().map(object_to_tuple).collect();
+                    }
+                    Stage::Index(name) => {
+                        for (i, t) in result.iter_mut().enumerate() {
+                            t.set(name, Value::Number(i as f64));
+                        }
+                    }
+                }
+            }
+            return Ok(result);
+        }
         if let Kind::Sort(_) = step.kind {
             // jsonata-js sorts an existing tuple stream into a plain array: until the next step, its
             // tuples are seen as objects ({"@": context, name: value...}) by filters and grouping

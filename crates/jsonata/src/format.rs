@@ -966,7 +966,12 @@ pub fn format_number(value: f64, picture: &str, options: &Value) -> R<Value> {
     }
     let rounded = crate::functions::round_half_even_pub(mantissa, Some(pic.max_frac as f64));
     let make_string = |v: f64, dp: usize| -> String {
-        let s = format!("{:.*}", dp, v.abs());
+        // JavaScript's toFixed falls back to the plain number text from 1e21 on
+        let s = if v.abs() >= 1e21 {
+            crate::value::js_number(v.abs())
+        } else {
+            format!("{:.*}", dp, v.abs())
+        };
         if p.zero != '0' {
             s.chars()
                 .map(|c| {
