@@ -70,6 +70,8 @@ pub struct State {
     pub uses_context: bool,
     /// Whether a Context-object reference may read `$$.Execution.Input` (costly to build).
     pub context_needs_input: bool,
+    /// Whether a JSONata expression may read `$states.input` (else it is not bound).
+    pub reads_states_input: bool,
     pub raw: Value,
 }
 
@@ -538,6 +540,7 @@ impl Builder {
         let text = raw.to_string();
         let uses_context = text.contains("$$") || text.contains("$states.context");
         let context_needs_input = uses_context && context_reads_input(&text);
+        let reads_states_input = reads_states_input(&text);
         Ok(State {
             name: name.to_string(),
             kind,
@@ -554,6 +557,7 @@ impl Builder {
             query_language,
             uses_context,
             context_needs_input,
+            reads_states_input,
             raw,
         })
     }
@@ -579,6 +583,17 @@ fn context_reads_input(text: &str) -> bool {
         })
     };
     reads("$$") || reads("$states.context")
+}
+
+/// Whether JSONata text may read `$states.input` (any `$states` use but `.context`, `.result`,
+/// `.errorOutput`).
+pub fn reads_states_input(text: &str) -> bool {
+    text.match_indices("$states").any(|(i, _)| {
+        let rest = text.get(i + "$states".len()..).unwrap_or("");
+        ![".context", ".result", ".errorOutput"]
+            .iter()
+            .any(|p| rest.starts_with(p))
+    })
 }
 
 fn path_field(o: &Obj, f: &str, ptr: &str) -> Result<PathField, Diagnostic> {

@@ -26,13 +26,15 @@ impl Execution {
         tid: Tid,
         state: &State,
         run: &Run,
-        token: Option<&str>,
-        item: Option<(usize, &Value)>,
+        (token, item): (Option<&str>, Option<(usize, &Value)>),
         extra: &[(&str, &Value)],
+        reads_input: bool,
     ) -> Map<String, Value> {
         let mut b = (*self.vars(tid)).clone();
         let mut st = Map::new();
-        st.insert("input".into(), run.input.clone());
+        if reads_input {
+            st.insert("input".into(), run.input.clone());
+        }
         if state.uses_context {
             st.insert("context".into(), self.context(state, run, token, item));
         }
@@ -73,7 +75,14 @@ impl Execution {
                 self.finish_jsonata(tid, state, run, None, None)
             }
             StateKind::Choice { choices, default } => {
-                let b = self.bindings(tid, state, &run, None, None, &[]);
+                let b = self.bindings(
+                    tid,
+                    state,
+                    &run,
+                    (None, None),
+                    &[],
+                    state.reads_states_input,
+                );
                 let output = state.raw.get("Output");
                 for branch in choices {
                     match self.condition(branch, &b, &env) {
@@ -102,7 +111,14 @@ impl Execution {
                 }
             }
             StateKind::Wait(w) => {
-                let b = self.bindings(tid, state, &run, None, None, &[]);
+                let b = self.bindings(
+                    tid,
+                    state,
+                    &run,
+                    (None, None),
+                    &[],
+                    state.reads_states_input,
+                );
                 let until = match self.wait_until_jsonata(w, &b, &env) {
                     Ok(t) => t,
                     Err(f) => return self.state_fault(tid, state, run, f),
@@ -115,7 +131,14 @@ impl Execution {
                 self.park(tid, run)
             }
             StateKind::Fail { error, cause, .. } => {
-                let b = self.bindings(tid, state, &run, None, None, &[]);
+                let b = self.bindings(
+                    tid,
+                    state,
+                    &run,
+                    (None, None),
+                    &[],
+                    state.reads_states_input,
+                );
                 let eval = |v: &Option<String>, name: &str| -> Result<Option<String>, Fault> {
                     match v {
                         Some(s) => match expression(s) {
@@ -147,7 +170,14 @@ impl Execution {
                 } else {
                     None
                 };
-                let b = self.bindings(tid, state, &run, token.as_deref(), None, &[]);
+                let b = self.bindings(
+                    tid,
+                    state,
+                    &run,
+                    (token.as_deref(), None),
+                    &[],
+                    state.reads_states_input,
+                );
                 let params = match state.raw.get("Arguments") {
                     Some(t) => match eval_template(t, "Arguments", &b, &env, 0) {
                         Ok(v) => v,
@@ -189,7 +219,14 @@ impl Execution {
             StateKind::Parallel { branches } => {
                 let params = match state.raw.get("Arguments") {
                     Some(t) => {
-                        let b = self.bindings(tid, state, &run, None, None, &[]);
+                        let b = self.bindings(
+                            tid,
+                            state,
+                            &run,
+                            (None, None),
+                            &[],
+                            state.reads_states_input,
+                        );
                         match eval_template(t, "Arguments", &b, &env, 0) {
                             Ok(v) => v,
                             Err(f) => return self.state_fault(tid, state, run, qf(f)),
@@ -302,7 +339,14 @@ impl Execution {
         run: Box<Run>,
         env: &::jsonata::Env,
     ) -> Flow {
-        let b = self.bindings(tid, state, &run, None, None, &[]);
+        let b = self.bindings(
+            tid,
+            state,
+            &run,
+            (None, None),
+            &[],
+            state.reads_states_input,
+        );
         let items = match state.raw.get("Items") {
             Some(Value::String(s)) if expression(s).is_some() => {
                 let e = expression(s).unwrap_or("");
@@ -445,7 +489,9 @@ impl Execution {
         item: Value,
     ) -> Result<Value, Fault> {
         let env = self.jenv();
-        let b = self.bindings(tid, state, run, None, Some((index, &item)), &[]);
+        // Per item, bind the (possibly large) Map input only when the selector reads it.
+        let reads = crate::definition::reads_states_input(&template.to_string());
+        let b = self.bindings(tid, state, run, (None, Some((index, &item))), &[], reads);
         eval_template(template, "ItemSelector", &b, &env, 0).map_err(qf)
     }
 
@@ -463,7 +509,14 @@ impl Execution {
             Some(r) => vec![("result", r)],
             None => vec![],
         };
-        let b = self.bindings(tid, state, &run, None, None, &extra);
+        let b = self.bindings(
+            tid,
+            state,
+            &run,
+            (None, None),
+            &extra,
+            state.reads_states_input,
+        );
         let (assign, output, next) = match &choice {
             Some(c) => (c.assign, c.output, Some(c.next)),
             None => (state.assign.as_ref(), state.raw.get("Output"), None),
@@ -529,9 +582,9 @@ impl Execution {
             tid,
             state,
             &run,
-            None,
-            None,
+            (None, None),
             &[("errorOutput", &error_output)],
+            state.reads_states_input,
         );
         let prefix = |cause: String| {
             format!(
