@@ -5,7 +5,7 @@ use std::rc::Rc;
 use crate::regex::Regex;
 use crate::signature::Signature;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
     Add,
     Sub,

@@ -3,7 +3,7 @@
 use crate::error::{R, err};
 use crate::value::{Value, js_number};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Primary {
     Decimal,
     Letters,
@@ -12,14 +12,14 @@ pub enum Primary {
     Sequence,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Case {
     Upper,
     Lower,
     Title,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IntFormat {
     pub primary: Primary,
     pub case: Case,

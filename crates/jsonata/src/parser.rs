@@ -10,7 +10,7 @@ use crate::value::Value;
 
 const MAX_NESTING: usize = 100;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Tok {
     Name(String),
     Var(String),

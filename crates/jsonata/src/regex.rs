@@ -4,7 +4,7 @@ use crate::error::{R, err};
 
 const STEP_BUDGET: u64 = 5_000_000;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum ClassItem {
     Range(char, char),
     Digit(bool),
@@ -12,13 +12,13 @@ enum ClassItem {
     Space(bool),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Class {
     items: Vec<ClassItem>,
     negated: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Node {
     Char(char),
     Any,
@@ -34,7 +34,7 @@ enum Node {
     Look(Box<Node>, bool, bool),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Inst {
     Char(char),
     Any,
@@ -52,13 +52,12 @@ enum Inst {
     Match,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Prog {
     insts: Vec<Inst>,
 }
 
 /// A compiled regular expression.
-#[derive(Debug)]
 pub struct Regex {
     prog: Prog,
     ngroups: usize,

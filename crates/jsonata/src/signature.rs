@@ -3,7 +3,7 @@
 use crate::error::{R, err};
 use crate::value::Value;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Quant {
     One,
     Opt,
@@ -12,7 +12,7 @@ enum Quant {
     LazyPlus,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Param {
     allowed: String,
     quant: Quant,
@@ -21,7 +21,7 @@ struct Param {
     subtype: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Signature {
     params: Vec<Param>,
 }
