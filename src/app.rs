@@ -131,7 +131,21 @@ fn StatusBadge(run: Signal<Option<RunView>>, running: Signal<bool>) -> impl Into
             }
         })
     };
-    view! { <span id="status" class=move || label().1>{move || label().0}</span> }
+    let progress = move || {
+        running
+            .get()
+            .then(|| {
+                run.with(|r| {
+                    r.as_ref()
+                        .map(|r| format!("{} events · {} steps", r.events.len(), r.steps))
+                })
+            })
+            .flatten()
+    };
+    view! {
+        <span id="progress" class="progress">{progress}</span>
+        <span id="status" class=move || label().1>{move || label().0}</span>
+    }
 }
 
 /// Time travel: the history's first k events, stepped, dragged or played back at a chosen speed.

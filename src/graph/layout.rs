@@ -615,10 +615,19 @@ mod tests {
         assert_eq!(l.nodes[1].children.len(), 2);
     }
 
+    /// `shared/` sits beside the repository (CI, /work/main) or one level up (a worktree in /work/wt).
     fn workload(name: &str) -> Option<Value> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/bench/workloads/");
-        let text = std::fs::read_to_string(format!("{path}{name}")).ok()?;
-        serde_json::from_str(&text).ok()
+        [
+            "/../shared/bench/workloads/",
+            "/../../shared/bench/workloads/",
+        ]
+        .iter()
+        .find_map(|dir| {
+            let text =
+                std::fs::read_to_string(format!("{}{dir}{name}", env!("CARGO_MANIFEST_DIR")))
+                    .ok()?;
+            serde_json::from_str(&text).ok()
+        })
     }
 
     #[test]

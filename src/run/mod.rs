@@ -6,6 +6,28 @@ use asl::definition::StateMachine;
 use asl::{Execution, ExecutionConfig, Failure, Rng, Status, TaskOutcome};
 use serde_json::Value;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// State steps per slice of work: small enough that a slice stays well under a frame.
+const STEPS_PER_SLICE: usize = 500;
+/// The longest the driver works before it lets the browser have a turn.
+const SLICE_MS: f64 = 12.0;
+/// How often a long run refreshes the views (the history is copied for them).
+const UPDATE_EVERY_MS: f64 = 150.0;
+
+/// Lets the browser paint and handle input (a macrotask: `setTimeout(0)`).
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let global = js_sys::global();
+        if let Ok(f) = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            let _ = f.call2(&global, &resolve, &0.into());
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
 
 /// What one Lambda invocation printed, tied to the state that invoked it.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +48,8 @@ pub struct RunView {
     pub failure: Option<Failure>,
     pub logs: Vec<InvocationLog>,
     pub inspections: Vec<asl::execution::Inspection>,
+    /// State steps run so far (progress of a long run).
+    pub steps: u64,
 }
 
 impl RunView {
@@ -37,6 +61,7 @@ impl RunView {
             failure: exec.failure().cloned(),
             logs: logs.to_vec(),
             inspections: exec.inspections().to_vec(),
+            steps: exec.steps_taken(),
         }
     }
 }
@@ -85,15 +110,36 @@ pub async fn run(
     };
     let (region, account) = (config.region.clone(), config.account.clone());
     let mut rng = Rng::new(ws.seed ^ 0x5eed_1a4b_da00_0001);
-    let mut exec = Execution::start(machine, input, config);
+    let mut exec = Execution::start_stepwise(machine, input, config, STEPS_PER_SLICE);
     let mut logs: Vec<InvocationLog> = Vec::new();
     let mut queue = std::collections::VecDeque::new();
+    let mut last_update = js_sys::Date::now();
+    let mut last_yield = last_update;
     update(RunView::of(&exec, &logs));
+    let mut refresh = |exec: &Execution, logs: &[InvocationLog], force: bool| {
+        let now = js_sys::Date::now();
+        if force || now - last_update >= UPDATE_EVERY_MS {
+            last_update = now;
+            update(RunView::of(exec, logs));
+        }
+    };
     while exec.status() == Status::Running {
         if stopped() {
             lambda::reset();
             exec.stop(None, Some("Stopped from the playground".into()));
             break;
+        }
+        // Long stretches of work (a big Map, many timers) run in slices: the page paints and
+        // handles input (Stop) between them.
+        if js_sys::Date::now() - last_yield >= SLICE_MS {
+            yield_to_browser().await;
+            last_yield = js_sys::Date::now();
+            continue;
+        }
+        if exec.is_busy() {
+            exec.resume();
+            refresh(&exec, &logs, false);
+            continue;
         }
         while let Some(req) = exec.poll_task() {
             queue.push_back(req);
@@ -154,13 +200,13 @@ pub async fn run(
                 continue;
             }
             exec.complete_task(req.id, outcome);
-            update(RunView::of(&exec, &logs));
+            refresh(&exec, &logs, false);
             continue;
         }
         match exec.next_timer() {
             Some(t) => {
                 exec.advance_to(t);
-                update(RunView::of(&exec, &logs));
+                refresh(&exec, &logs, false);
             }
             None => {
                 exec.stop(
@@ -170,5 +216,5 @@ pub async fn run(
             }
         }
     }
-    update(RunView::of(&exec, &logs));
+    refresh(&exec, &logs, true);
 }

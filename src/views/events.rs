@@ -31,6 +31,9 @@ fn elapsed(ms: i64) -> String {
     }
 }
 
+/// At most this many rows are drawn: the ones just before the cursor (a long run has 25,000 events).
+pub const MAX_ROWS: usize = 250;
+
 #[component]
 pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl IntoView {
     let rows = move || {
@@ -39,10 +42,12 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
             let names = state_names(&r.events);
             let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
             let k = upto.get().min(r.events.len());
+            let first = k.saturating_sub(MAX_ROWS);
             r.events
                 .iter()
                 .zip(names)
                 .take(k)
+                .skip(first)
                 .map(|(e, name)| {
                     let details = serde_json::to_string_pretty(&e.details).unwrap_or_default();
                     let class = if e.kind.ends_with("Failed")
@@ -73,7 +78,22 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
                 .collect::<Vec<_>>()
         })
     };
+    let hidden = move || {
+        let n = run.with(|r| {
+            r.as_ref().map_or(0, |r| {
+                upto.get().min(r.events.len()).saturating_sub(MAX_ROWS)
+            })
+        });
+        (n > 0).then(|| {
+            view! {
+                <p class="hidden-rows">
+                    {format!("{n} earlier events are not shown: move the scrubber back to see them.")}
+                </p>
+            }
+        })
+    };
     view! {
+        {hidden}
         <table class="events">
             <thead>
                 <tr>

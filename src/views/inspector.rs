@@ -88,6 +88,23 @@ pub fn Inspector(
                     {(runs > 1)
                         .then(|| {
                             let current = chosen.unwrap_or(runs - 1).min(runs - 1);
+                            if runs > 100 {
+                                return view! {
+                                    " · run "
+                                    <input
+                                        class="run-pick"
+                                        type="number"
+                                        min="1"
+                                        max=runs
+                                        prop:value=(current + 1).to_string()
+                                        on:change=move |ev| {
+                                            pick.set(event_target_value(&ev).parse::<usize>().ok().map(|n| n.saturating_sub(1)))
+                                        }
+                                    />
+                                    {format!(" of {runs}")}
+                                }
+                                    .into_any();
+                            }
                             view! {
                                 " · run "
                                 <select
@@ -106,6 +123,7 @@ pub fn Inspector(
                                 </select>
                                 {format!(" of {runs}")}
                             }
+                                .into_any()
                         })}
                 </h3>
                 {empty.then(|| view! { <p class="placeholder-small">"Not run (yet) at this point of the history."</p> })}

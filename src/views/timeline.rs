@@ -68,8 +68,10 @@ pub fn StatesTable(
             let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
             let last = r.events.iter().take(k).last().map_or(t0, |e| e.timestamp_ms);
             let total = (last - t0).max(1) as f64;
-            spans(&r.events, k)
-                .into_iter()
+            let all = spans(&r.events, k);
+            let skip = all.len().saturating_sub(super::events::MAX_ROWS);
+            all.into_iter()
+                .skip(skip)
                 .map(|s| {
                     let end = s.end.unwrap_or(last);
                     let left = (s.start - t0) as f64 / total * 100.0;

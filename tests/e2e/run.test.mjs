@@ -196,3 +196,36 @@ test('an hour-long Wait finishes at once and its timestamps still say an hour la
   assert.match(await page.locator('table.states tbody tr').first().innerText(), /1\.0 h/);
   assert.deepEqual(errors, []);
 });
+
+test('a 10,000-item Map keeps the page responsive, shows progress, and Stop aborts it', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const def = {
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 1,
+        ItemProcessor: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:NotifyCustomer', End: true } } },
+        End: true,
+      },
+    },
+  };
+  await setEditor(page, 'Definition', JSON.stringify(def));
+  await setEditor(page, 'Input', JSON.stringify({ items: Array.from({ length: 10000 }, (_, i) => i) }));
+  await setEditor(page, 'λ NotifyCustomer', 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, 2)); return e; };');
+  await page.click('#run');
+  // Progress shows while it runs, and frames keep coming meanwhile.
+  await page.waitForFunction(() => Number((document.querySelector('#progress')?.textContent || '').split(' ')[0]) > 200, null, { timeout: 15000 });
+  const gaps = await page.evaluate(() => new Promise((resolve) => {
+    const seen = [];
+    let last = performance.now();
+    const tick = (t) => { seen.push(t - last); last = t; if (seen.length < 20) requestAnimationFrame(tick); else resolve(seen); };
+    requestAnimationFrame(tick);
+  }));
+  assert.ok(Math.max(...gaps) < 500, `frames keep coming while it runs (longest gap ${Math.max(...gaps).toFixed(0)} ms)`);
+  assert.equal(await page.textContent('#status'), 'RUNNING');
+  await page.click('#stop');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'ABORTED', null, { timeout: 10000 });
+  assert.equal(await page.locator('tr[data-type="ExecutionAborted"]').count(), 1);
+  assert.match(await page.locator('.hidden-rows').innerText(), /earlier events are not shown/);
+  assert.deepEqual(errors, []);
+});
