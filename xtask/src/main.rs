@@ -17,6 +17,7 @@ commands:
   test               set up what is missing (incl. Chromium), run the native tests, build the page
                      and run the browser tests in headless Chromium
   build              set up what is missing and build the page into dist/
+  measure            build the page and measure it in headless Chromium (load, default run, W1 layout)
   setup [--browser]  only install what is missing (with --browser: Chromium too)";
 
 fn main() -> ExitCode {
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Some("serve") => serve_cmd(&args[1..]),
         Some("test") => test_cmd(),
         Some("build") => setup::tools(false).and_then(|env| build_page(&env)),
+        Some("measure") => measure_cmd(),
         Some("setup") => setup::tools(args.iter().any(|a| a == "--browser")).map(|_| ()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -105,4 +107,28 @@ fn test_cmd() -> Result<(), String> {
         .env("PATH", &env.path)
         .env("PLAYGROUND_URL", &url)
         .env("PLAYGROUND_DIST", root().join("dist")))
+}
+
+fn measure_cmd() -> Result<(), String> {
+    let env = setup::tools(true)?;
+    build_page(&env)?;
+    let server = serve::Server::bind(root().join("dist"), 0)?;
+    let url = format!("http://{}/", server.addr());
+    std::thread::spawn(move || server.run_forever());
+    let w1 = ["../shared", "../../shared"]
+        .iter()
+        .map(|d| {
+            root()
+                .join(d)
+                .join("bench/workloads/w1_pass_chain.asl.json")
+        })
+        .find(|p| p.is_file());
+    let mut cmd = Command::new("node");
+    cmd.args(["tests/perf/page-timings.mjs"])
+        .env("PATH", &env.path)
+        .env("PLAYGROUND_URL", &url);
+    if let Some(w1) = w1 {
+        cmd.env("W1_PATH", w1);
+    }
+    run(&mut cmd)
 }
