@@ -9,7 +9,15 @@ fn stages(i: &asl::execution::Inspection) -> Vec<(&'static str, Option<&Value>)>
     vec![
         ("input", Some(&i.input)),
         ("afterInputPath", i.after_input_path.as_ref()),
-        ("afterParameters", i.after_parameters.as_ref()),
+        // JSONata states have no InputPath; their Arguments take Parameters' place.
+        (
+            if i.after_input_path.is_none() {
+                "afterArguments"
+            } else {
+                "afterParameters"
+            },
+            i.after_parameters.as_ref(),
+        ),
         ("result", i.result.as_ref()),
         ("afterResultSelector", i.after_result_selector.as_ref()),
         ("afterResultPath", i.after_result_path.as_ref()),
@@ -52,9 +60,21 @@ pub fn Inspector(
                 .filter(|l| l.state == name)
                 .flat_map(|l| l.lines.iter().map(|x| x.text.clone()))
                 .collect();
-            Some((insp, runs, logs))
+            // The variables the run assigned: its StateExited event's assignedVariables.
+            let assigned = insp.as_ref().and_then(|i| {
+                r.events
+                    .iter()
+                    .skip(i.entered_event_id as usize)
+                    .take(k.saturating_sub(i.entered_event_id as usize))
+                    .find(|e| {
+                        e.kind.ends_with("StateExited")
+                            && e.details.get("name").and_then(Value::as_str) == Some(name.as_str())
+                    })
+                    .and_then(|e| e.details.get("assignedVariables").cloned())
+            });
+            Some((insp, runs, logs, assigned))
         });
-        let (insp, runs, logs) = content.unwrap_or((None, 0, vec![]));
+        let (insp, runs, logs, assigned) = content.unwrap_or((None, 0, vec![], None));
         let states = insp.as_ref().map(states_binding);
         let rows = insp
             .map(|i| {
@@ -128,6 +148,15 @@ pub fn Inspector(
                 </h3>
                 {empty.then(|| view! { <p class="placeholder-small">"Not run (yet) at this point of the history."</p> })}
                 {rows}
+                {assigned
+                    .map(|v| {
+                        view! {
+                            <div class="stage" data-stage="variables">
+                                <div class="stage-label">"assigned variables"</div>
+                                <pre class="json">{serde_json::to_string_pretty(&v).unwrap_or_default()}</pre>
+                            </div>
+                        }
+                    })}
                 {states.map(|st| view! { <TryExpression states=st /> })}
                 {(!logs.is_empty())
                     .then(|| {

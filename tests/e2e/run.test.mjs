@@ -229,3 +229,28 @@ test('a 10,000-item Map keeps the page responsive, shows progress, and Stop abor
   assert.match(await page.locator('.hidden-rows').innerText(), /earlier events are not shown/);
   assert.deepEqual(errors, []);
 });
+
+test('a JSONata state shows its Arguments and the variables it assigned', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const def = {
+    QueryLanguage: 'JSONata',
+    StartAt: 'Charge',
+    States: {
+      Charge: {
+        Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:ProcessPayment',
+        Arguments: { customer: '{% $states.input.customer %}', items: '{% $states.input.items %}' },
+        Assign: { total: '{% $states.result.payment.total %}' },
+        Output: '{% $states.result.payment %}',
+        End: true,
+      },
+    },
+  };
+  await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  await page.locator('#pane-graph g.node[data-state="Charge"]').click();
+  const inspector = page.locator('.inspector');
+  const args = JSON.parse(await inspector.locator('[data-stage="afterArguments"] pre').textContent());
+  assert.deepEqual(Object.keys(args), ['customer', 'items']);
+  assert.deepEqual(JSON.parse(await inspector.locator('[data-stage="variables"] pre').textContent()), { total: 25 });
+  assert.deepEqual(errors, []);
+});
