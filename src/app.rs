@@ -1,6 +1,7 @@
 //! The app shell: the header and the three panes (editors, graph, execution) wired to the workspace and the run.
 
 use crate::editor::{Editors, Tab};
+use crate::gallery::GalleryPicker;
 use crate::graph::view::GraphView;
 use crate::run::{self, RunView, StartError};
 use crate::views::events::EventTable;
@@ -64,6 +65,14 @@ pub fn App() -> impl IntoView {
         }
     };
     let on_stop = move |_| stop_flag.set(true);
+    let load_example = move |w: Workspace| {
+        ws.set(w);
+        tab.set(Tab::Definition);
+        run_view.set(None);
+        cursor.set(None);
+        selected.set(None);
+        start_error.set(None);
+    };
 
     view! {
         <header class="topbar">
@@ -76,6 +85,7 @@ pub fn App() -> impl IntoView {
                 "Step Functions Playground"
             </h1>
             <p class="tagline">"Write a state machine, run it, watch it move — all in your browser."</p>
+            <GalleryPicker on_pick=load_example disabled=running />
         </header>
         <main class="panes">
             <Pane id="pane-definition" title="Definition">

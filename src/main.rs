@@ -2,6 +2,7 @@
 
 mod app;
 mod editor;
+mod gallery;
 mod graph;
 mod lambda;
 mod run;

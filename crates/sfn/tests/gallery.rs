@@ -65,7 +65,11 @@ fn run(slug: &str) -> Value {
 #[test]
 fn every_gallery_example_ends_as_expected() {
     let entries = index();
-    assert!(entries.len() >= 8, "the gallery has {} examples, fewer than 8", entries.len());
+    assert!(
+        entries.len() >= 8,
+        "the gallery has {} examples, fewer than 8",
+        entries.len()
+    );
     let mut wrong = Vec::new();
     for entry in &entries {
         let slug = entry["slug"].as_str().expect("every entry has a slug");
@@ -83,7 +87,10 @@ fn every_gallery_example_ends_as_expected() {
         if let Some(want_error) = expected.get("error").and_then(Value::as_str)
             && described["error"].as_str() != Some(want_error)
         {
-            wrong.push(format!("{slug}: error {}, expected {want_error}", described["error"]));
+            wrong.push(format!(
+                "{slug}: error {}, expected {want_error}",
+                described["error"]
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -99,7 +106,10 @@ fn every_example_folder_is_in_the_index() {
     for entry in entries.flatten() {
         if entry.path().is_dir() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            assert!(listed.contains(&name), "examples/{name} is not listed in index.json");
+            assert!(
+                listed.contains(&name),
+                "examples/{name} is not listed in index.json"
+            );
         }
     }
 }
