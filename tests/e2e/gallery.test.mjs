@@ -28,6 +28,13 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+/** The definition editor's text, whether it is a textarea or a CodeMirror view. */
+async function definitionText(page) {
+  const textarea = page.locator('#pane-definition textarea');
+  if (await textarea.count()) return textarea.inputValue();
+  return page.locator('#pane-definition .cm-content').innerText();
+}
+
 async function runToEnd(page) {
   await page.click('#run');
   await page.waitForFunction(() => {
@@ -39,6 +46,7 @@ async function runToEnd(page) {
 
 test('the gallery lists at least eight examples, in the index order, the order process first', async () => {
   const { page, errors } = await openPlayground(browser.context);
+  await page.locator('#gallery option').first().waitFor({ state: 'attached' });
   const options = await page.locator('#gallery option').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(options, index.map((e) => e.slug));
   assert.ok(options.length >= 8);
@@ -72,6 +80,8 @@ test('picking the Parallel example draws its states, branches included, and runs
   for (const name of names) {
     assert.equal(await page.locator(`#pane-graph g.node[data-state="${name}"]`).count(), 1, name);
   }
+  // The editor shows the example's definition.
+  assert.match(await definitionText(page), /"StartAt": "Check everything at once"/);
   // The order process's states are gone.
   assert.equal(await page.locator('#pane-graph g.node[data-state="Check Inventory"]').count(), 0);
   assert.equal(await runToEnd(page), 'SUCCEEDED');
@@ -81,6 +91,7 @@ test('picking the Parallel example draws its states, branches included, and runs
   }
   // Each function's tab is there and its console.log lines show.
   assert.equal(await page.locator('#pane-definition .tab', { hasText: 'Decide' }).count(), 1);
+  await page.click('#view-logs');
   assert.match(await page.locator('.logs').innerText(), /credit check for c-77/);
   assert.deepEqual(errors, []);
 });
