@@ -227,8 +227,8 @@ fn layout_at(g: &Graph, ox: f64, oy: f64, depth: usize) -> Layout {
         *r = s;
     }
     let mut rows: Vec<Vec<usize>> = vec![vec![]; layers];
-    for s in 0..slots {
-        if let Some(row) = rows.get_mut(slot_layer[s]) {
+    for (s, &l) in slot_layer.iter().enumerate() {
+        if let Some(row) = rows.get_mut(l) {
             row.push(s);
         }
     }

@@ -167,19 +167,18 @@ fn build(machine: &Value, pointer: &str, top: bool, depth: usize) -> Graph {
     } else {
         None
     };
-    if top {
-        if let Some(start) = machine
+    if top
+        && let Some(start) = machine
             .get("StartAt")
             .and_then(Value::as_str)
             .and_then(|s| g.index_of(s))
-        {
-            g.edges.push(Edge {
-                from: 0,
-                to: start,
-                kind: EdgeKind::Next,
-                label: None,
-            });
-        }
+    {
+        g.edges.push(Edge {
+            from: 0,
+            to: start,
+            kind: EdgeKind::Next,
+            label: None,
+        });
     }
     for (offset, state) in states.values().enumerate() {
         let from = first_state + offset;

@@ -80,15 +80,15 @@ fn collect_tasks(
     }
     for (name, state) in states {
         let sp = format!("{pointer}/States/{}", escape(name));
-        if state.get("Type").and_then(Value::as_str) == Some("Task") {
-            if let Some(r) = state.get("Resource").and_then(Value::as_str) {
-                let params = state
-                    .get("Parameters")
-                    .or_else(|| state.get("Arguments"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                out.push((format!("{sp}/Resource"), r.to_string(), params));
-            }
+        if state.get("Type").and_then(Value::as_str) == Some("Task")
+            && let Some(r) = state.get("Resource").and_then(Value::as_str)
+        {
+            let params = state
+                .get("Parameters")
+                .or_else(|| state.get("Arguments"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            out.push((format!("{sp}/Resource"), r.to_string(), params));
         }
         if let Some(bs) = state.get("Branches").and_then(Value::as_array) {
             for (i, b) in bs.iter().enumerate() {

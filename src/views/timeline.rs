@@ -30,16 +30,16 @@ pub fn spans(events: &[asl::HistoryEvent], k: usize) -> Vec<Span> {
                 attempts: 0,
                 failed: e.kind == "FailStateEntered",
             });
-        } else if let Some(&i) = open.get(&name) {
-            if let Some(s) = out.get_mut(i) {
-                if e.kind.ends_with("StateExited") {
-                    s.end = Some(e.timestamp_ms);
-                    open.remove(&name);
-                } else if e.kind.ends_with("Scheduled") {
-                    s.attempts += 1;
-                } else if e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut") {
-                    s.failed = true;
-                }
+        } else if let Some(&i) = open.get(&name)
+            && let Some(s) = out.get_mut(i)
+        {
+            if e.kind.ends_with("StateExited") {
+                s.end = Some(e.timestamp_ms);
+                open.remove(&name);
+            } else if e.kind.ends_with("Scheduled") {
+                s.attempts += 1;
+            } else if e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut") {
+                s.failed = true;
             }
         }
     }
@@ -66,7 +66,7 @@ pub fn StatesTable(
             let Some(r) = r else { return vec![] };
             let k = upto.get();
             let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
-            let last = r.events.iter().take(k).last().map_or(t0, |e| e.timestamp_ms);
+            let last = r.events.get(k.min(r.events.len()).wrapping_sub(1)).map_or(t0, |e| e.timestamp_ms);
             let total = (last - t0).max(1) as f64;
             let all = spans(&r.events, k);
             let skip = all.len().saturating_sub(super::events::MAX_ROWS);
