@@ -89,7 +89,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="panes">
             <Pane id="pane-definition" title="Definition">
-                <Editors ws=ws tab=tab />
+                <Editors ws=ws tab=tab selected=selected />
             </Pane>
             <Pane id="pane-graph" title="Graph">
                 <GraphView definition=definition statuses=state_status selected=selected />

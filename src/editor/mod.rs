@@ -1,8 +1,24 @@
-//! The editors: the definition, one module per Lambda function, and the input, as tabs, with the live problems list.
+//! The editors: CodeMirror 6 (bundled from `cm.js`) showing the definition, one module per Lambda function and the input as tabs, with live diagnostics and the problems list.
 
-use crate::views::diagnostics::{problems, utf16_offset};
+use crate::views::diagnostics::{Problem, problems, utf16_offset};
 use crate::workspace::{Function, Workspace};
 use leptos::prelude::*;
+use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+// The global `SfnEditor` that the esbuild bundle of `cm.js` defines (loaded by index.html before the app).
+#[wasm_bindgen(js_namespace = SfnEditor)]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = create)]
+    fn cm_create(parent: &JsValue, on_change: &js_sys::Function) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = show)]
+    fn cm_show(key: &str, text: &str, lang: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = lint)]
+    fn cm_lint(key: &str, text: &str, diagnostics: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = select)]
+    fn cm_select(from: u32, to: u32, focus: bool) -> Result<(), JsValue>;
+}
 
 /// Which editor the left pane shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,9 +28,119 @@ pub enum Tab {
     Input,
 }
 
+impl Tab {
+    /// The editor's name for the tab's document (each keeps its own undo history).
+    fn key(&self) -> String {
+        match self {
+            Tab::Definition => "definition".into(),
+            Tab::Input => "input".into(),
+            Tab::Function(name) => format!("fn:{name}"),
+        }
+    }
+
+    fn language(&self) -> &'static str {
+        match self {
+            Tab::Function(_) => "javascript",
+            _ => "json",
+        }
+    }
+
+    /// The tab's text in the workspace.
+    fn text(&self, w: &Workspace) -> String {
+        match self {
+            Tab::Definition => w.definition.clone(),
+            Tab::Input => w.input.clone(),
+            Tab::Function(name) => w.function(name).map(|f| f.code.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The problems as the editor's diagnostics: UTF-16 offsets into `source`, severity, message.
+pub fn diagnostics_json(source: &str, problems: &[Problem]) -> String {
+    let list: Vec<Value> = problems
+        .iter()
+        .map(|p| {
+            json!({
+                "from": utf16_offset(source, p.line, p.column),
+                "severity": if p.error { "error" } else { "warning" },
+                "message": p.message,
+            })
+        })
+        .collect();
+    Value::Array(list).to_string()
+}
+
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON Pointer of the state named `name`, searched through nested Parallel branches and Maps.
+pub fn state_pointer(machine: &Value, name: &str) -> Option<String> {
+    fn walk(machine: &Value, name: &str, at: String, depth: usize) -> Option<String> {
+        let states = machine.get("States")?.as_object()?;
+        if depth > 32 {
+            return None;
+        }
+        if states.contains_key(name) {
+            return Some(format!("{at}/States/{}", escape(name)));
+        }
+        for (n, state) in states {
+            let sp = format!("{at}/States/{}", escape(n));
+            if let Some(bs) = state.get("Branches").and_then(Value::as_array) {
+                for (i, b) in bs.iter().enumerate() {
+                    if let Some(p) = walk(b, name, format!("{sp}/Branches/{i}"), depth + 1) {
+                        return Some(p);
+                    }
+                }
+            }
+            for key in ["ItemProcessor", "Iterator"] {
+                if let Some(p) = state.get(key) {
+                    if let Some(p) = walk(p, name, format!("{sp}/{key}"), depth + 1) {
+                        return Some(p);
+                    }
+                }
+            }
+        }
+        None
+    }
+    walk(machine, name, String::new(), 0)
+}
+
+/// Shows the definition tab and selects 1-based `line`:`column` (one character) in it.
+fn reveal_at(ws: RwSignal<Workspace>, tab: RwSignal<Tab>, line: u32, column: u32, focus: bool) {
+    tab.set(Tab::Definition);
+    let text = ws.with_untracked(|w| w.definition.clone());
+    let offset = utf16_offset(&text, line, column);
+    let _ = cm_show(&Tab::Definition.key(), &text, Tab::Definition.language());
+    let _ = cm_select(offset, offset, focus);
+}
+
+/// Shows the definition tab with the cursor on the place of JSON Pointer `pointer` (an object
+/// member's name, else its value). Returns false when the definition has no such place.
+pub fn reveal_pointer(
+    ws: RwSignal<Workspace>,
+    tab: RwSignal<Tab>,
+    pointer: &str,
+    focus: bool,
+) -> bool {
+    let at = ws.with_untracked(|w| asl::source_map::locate_key(&w.definition, pointer));
+    match at {
+        Some((line, column)) => {
+            reveal_at(ws, tab, line, column, focus);
+            true
+        }
+        None => false,
+    }
+}
+
 /// The editors: the definition, one per Lambda function, and the input, as tabs.
+/// Selecting a state in the graph (`selected`, a state's name) reveals it in the definition.
 #[component]
-pub fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
+pub fn Editors(
+    ws: RwSignal<Workspace>,
+    tab: RwSignal<Tab>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
     let tabs = move || {
         let mut t = vec![(Tab::Definition, "Definition".to_string())];
         ws.with(|w| {
@@ -24,29 +150,6 @@ pub fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
         });
         t.push((Tab::Input, "Input".to_string()));
         t
-    };
-    let text = move || {
-        ws.with(|w| match tab.get() {
-            Tab::Definition => w.definition.clone(),
-            Tab::Input => w.input.clone(),
-            Tab::Function(name) => w
-                .function(&name)
-                .map(|f| f.code.clone())
-                .unwrap_or_default(),
-        })
-    };
-    let on_input = move |ev| {
-        let value = event_target_value(&ev);
-        let current = tab.get_untracked();
-        ws.update(|w| match current {
-            Tab::Definition => w.definition = value,
-            Tab::Input => w.input = value,
-            Tab::Function(name) => {
-                if let Some(f) = w.functions.iter_mut().find(|f| f.name == name) {
-                    f.code = value;
-                }
-            }
-        });
     };
     let add_function = move |_| {
         ws.update(|w| {
@@ -62,16 +165,72 @@ pub fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
             tab.set(Tab::Function(name));
         });
     };
-    let editor: NodeRef<leptos::html::Textarea> = NodeRef::new();
-    let problem_list = Memo::new(move |_| ws.with(problems));
-    let jump = move |line: u32, column: u32| {
-        tab.set(Tab::Definition);
-        let offset = ws.with_untracked(|w| utf16_offset(&w.definition, line, column));
-        if let Some(el) = editor.get_untracked() {
-            let _ = el.focus();
-            let _ = el.set_selection_range(offset, offset + 1);
+
+    // One CodeMirror view, created once its host element is in the page; user edits flow into the workspace.
+    let host: NodeRef<leptos::html::Div> = NodeRef::new();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        let Some(el) = host.get() else { return };
+        if ready.get_untracked() {
+            return;
         }
-    };
+        let on_change = Closure::<dyn FnMut(String)>::new(move |value: String| {
+            let current = tab.get_untracked();
+            ws.update(|w| match current {
+                Tab::Definition => w.definition = value,
+                Tab::Input => w.input = value,
+                Tab::Function(name) => {
+                    if let Some(f) = w.functions.iter_mut().find(|f| f.name == name) {
+                        f.code = value;
+                    }
+                }
+            });
+        });
+        let element: &JsValue = el.as_ref();
+        if cm_create(element, on_change.as_ref().unchecked_ref()).is_ok() {
+            // The editor lives as long as the page.
+            on_change.forget();
+            ready.set(true);
+        }
+    });
+    // The shown tab's text, whether it changed by typing (a no-op then) or from outside.
+    Effect::new(move |_| {
+        if !ready.get() {
+            return;
+        }
+        let t = tab.get();
+        let text = ws.with(|w| t.text(w));
+        let _ = cm_show(&t.key(), &text, t.language());
+    });
+    let problem_list = Memo::new(move |_| ws.with(problems));
+    Effect::new(move |_| {
+        if !ready.get() {
+            return;
+        }
+        let list = problem_list.get();
+        let text = ws.with(|w| w.definition.clone());
+        let _ = cm_lint(
+            &Tab::Definition.key(),
+            &text,
+            &diagnostics_json(&text, &list),
+        );
+    });
+    // A state selected in the graph: its place in the definition.
+    Effect::new(move |_| {
+        let Some(name) = selected.get() else { return };
+        if !ready.get_untracked() {
+            return;
+        }
+        let pointer = ws.with_untracked(|w| {
+            serde_json::from_str::<Value>(&w.definition)
+                .ok()
+                .and_then(|def| state_pointer(&def, &name))
+        });
+        if let Some(p) = pointer {
+            reveal_pointer(ws, tab, &p, false);
+        }
+    });
+
     view! {
         <div class="tabs" role="tablist">
             {move || {
@@ -96,14 +255,7 @@ pub fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
                 "+ λ"
             </button>
         </div>
-        <textarea
-            class="editor"
-            node_ref=editor
-            spellcheck="false"
-            aria-label="Editor"
-            prop:value=text
-            on:input=on_input
-        ></textarea>
+        <div class="editor" node_ref=host aria-label="Editor"></div>
         <ul class="problems" aria-label="Problems">
             {move || {
                 problem_list
@@ -113,7 +265,7 @@ pub fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
                         let (line, column) = (p.line, p.column);
                         view! {
                             <li class=if p.error { "problem error" } else { "problem warning" }>
-                                <button class="loc" on:click=move |_| jump(line, column)>
+                                <button class="loc" on:click=move |_| reveal_at(ws, tab, line, column, true)>
                                     {format!("{line}:{column}")}
                                 </button>
                                 " "
@@ -124,5 +276,47 @@ pub fn Editors(ws: RwSignal<Workspace>, tab: RwSignal<Tab>) -> impl IntoView {
                     .collect::<Vec<_>>()
             }}
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nested_state_is_found_in_its_branch() {
+        let def = json!({"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+                {"StartAt": "B/1", "States": {"B/1": {"Type": "Pass", "End": true}}}
+            ], "End": true},
+            "M": {"Type": "Map", "ItemProcessor": {"StartAt": "C", "States": {"C": {"Type": "Succeed"}}}, "End": true}
+        }});
+        assert_eq!(state_pointer(&def, "P").as_deref(), Some("/States/P"));
+        assert_eq!(
+            state_pointer(&def, "B/1").as_deref(),
+            Some("/States/P/Branches/1/States/B~11")
+        );
+        assert_eq!(
+            state_pointer(&def, "C").as_deref(),
+            Some("/States/M/ItemProcessor/States/C")
+        );
+        assert_eq!(state_pointer(&def, "Z"), None);
+    }
+
+    #[test]
+    fn diagnostics_are_placed_at_utf16_offsets() {
+        let source = "{\n  \"😀\": x\n}";
+        let p = vec![Problem {
+            error: true,
+            line: 2,
+            column: 8,
+            message: "bad".into(),
+        }];
+        let d: Value = serde_json::from_str(&diagnostics_json(source, &p)).unwrap_or_default();
+        assert_eq!(
+            d,
+            json!([{"from": 10, "severity": "error", "message": "bad"}])
+        );
     }
 }

@@ -67,6 +67,7 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 }
 
 fn build_page(env: &setup::Env) -> Result<(), String> {
+    setup::editor_bundle(env)?;
     run(Command::new("trunk")
         .args(["build", "--release", "--offline"])
         .env("PATH", &env.path)

@@ -129,7 +129,7 @@ fn wasm_bindgen(env: &Env) -> Result<(), String> {
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"))
 }
 
-/// npm packages: binaryen's wasm-opt 132 (Debian's 108 breaks the page) and playwright-core.
+/// npm packages: binaryen's wasm-opt 132 (Debian's 108 breaks the page), playwright-core, esbuild and CodeMirror.
 fn node_packages(env: &Env) -> Result<(), String> {
     if output_of(env, "npm", &["--version"]).is_none() {
         apt_install(&["nodejs", "npm"])?;
@@ -143,6 +143,42 @@ fn node_packages(env: &Env) -> Result<(), String> {
     }
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
+        .env("PATH", &env.path))?;
+    std::fs::write(&stamp_path, want).map_err(|e| format!("cannot write {stamp_path:?}: {e}"))
+}
+
+/// The page's editor: src/editor/cm.js and the CodeMirror packages bundled by esbuild (from npm) into
+/// one minified script that index.html hands to Trunk. Rebuilt only when its inputs changed.
+pub fn editor_bundle(env: &Env) -> Result<(), String> {
+    const ENTRY: &str = "src/editor/cm.js";
+    const OUT: &str = "target/editor/sfn-editor.js";
+    const ARGS: [&str; 8] = [
+        ENTRY,
+        "--bundle",
+        "--minify",
+        "--format=iife",
+        "--global-name=SfnEditor",
+        "--target=es2020",
+        "--legal-comments=none",
+        "--log-level=warning",
+    ];
+    let mut inputs = Vec::new();
+    for file in [ENTRY, "package-lock.json"] {
+        inputs.extend(
+            std::fs::read(root().join(file)).map_err(|e| format!("cannot read {file}: {e}"))?,
+        );
+    }
+    inputs.extend(ARGS.join(" ").bytes());
+    let want = fingerprint(&inputs);
+    let out = root().join(OUT);
+    let stamp_path = root().join("target/editor/.xtask-stamp");
+    if out.is_file() && std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(want.as_str())
+    {
+        return Ok(());
+    }
+    run(Command::new("esbuild")
+        .args(ARGS)
+        .arg(format!("--outfile={OUT}"))
         .env("PATH", &env.path))?;
     std::fs::write(&stamp_path, want).map_err(|e| format!("cannot write {stamp_path:?}: {e}"))
 }
