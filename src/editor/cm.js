@@ -8,12 +8,11 @@ import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
   Decoration, gutter, GutterMarker,
 } from '@codemirror/view';
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { standardKeymap, history, historyKeymap, indentWithTab, toggleComment } from '@codemirror/commands';
 import {
   bracketMatching, indentOnInput, indentUnit, syntaxHighlighting, HighlightStyle, syntaxTree, StreamLanguage,
 } from '@codemirror/language';
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
-import { jsonLanguage } from '@codemirror/lang-json';
 import { tags as t } from '@lezer/highlight';
 
 // Colours of style/main.css: ink #16191f, muted #5f6b7a, line #d5dbe1, accent #ec7211.
@@ -92,8 +91,46 @@ const diagnosticsField = StateField.define({
   },
   provide: (f) => [
     EditorView.decorations.from(f, (v) => v.marks),
-    gutter({ class: 'cm-gutter-lint', markers: (v) => v.state.field(f).markers, initialSpacer: () => new DiagnosticMarker('error', '') }),
+    gutter({ class: 'cm-gutter-lint', markers: (v) => v.state.field(f).markers, initialSpacer: () => new DiagnosticMarker('spacer', '') }),
   ],
+});
+
+// Indentation by bracket depth: the brackets open before the line, one less before a closing one.
+function trackDepth(state, ch) {
+  if (ch === '{' || ch === '[' || ch === '(') state.depth++;
+  else if ((ch === '}' || ch === ']' || ch === ')') && state.depth > 0) state.depth--;
+}
+
+const indentAfter = (state, textAfter, context) =>
+  Math.max(0, state.depth - (/^\s*[}\])]/.test(textAfter) ? 1 : 0)) * context.unit;
+
+// JSON for the definition and the input: property names, strings, numbers, literals, brackets.
+// (A tokenizer rather than Lezer's JSON grammar: the LR runtime it needs weighs ~8 KB compressed.)
+const jsonLanguage = StreamLanguage.define({
+  name: 'json',
+  startState: () => ({ depth: 0 }),
+  token(stream, state) {
+    if (stream.eatSpace()) return null;
+    const ch = stream.next();
+    if (ch === '"') {
+      let escaped = false, c;
+      while ((c = stream.next()) != null) {
+        if (c === '"' && !escaped) break;
+        escaped = !escaped && c === '\\';
+      }
+      return stream.match(/^\s*:/, false) ? 'propertyName' : 'string';
+    }
+    if (ch === '-' || /\d/.test(ch)) { stream.match(/^\d*(\.\d+)?([eE][+-]?\d+)?/); return 'number'; }
+    if (/[a-z]/.test(ch)) {
+      stream.eatWhile(/[a-z]/);
+      const word = stream.current();
+      return word === 'true' || word === 'false' ? 'bool' : word === 'null' ? 'null' : 'invalid';
+    }
+    trackDepth(state, ch);
+    return /[{}\[\]]/.test(ch) ? 'brace' : ch === ':' || ch === ',' ? 'punctuation' : 'invalid';
+  },
+  indent: indentAfter,
+  languageData: { indentOnInput: /^\s*[\}\]]$/ },
 });
 
 // JavaScript for the Lambda modules: a small tokenizer (Lezer's full JavaScript grammar weighs ~25 KB
@@ -104,7 +141,7 @@ const KEYWORDS = new Set(('async await break case catch class const continue deb
 const ATOMS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']);
 const javascriptLanguage = StreamLanguage.define({
   name: 'javascript',
-  startState: () => ({ inComment: false, inTemplate: false }),
+  startState: () => ({ inComment: false, inTemplate: false, depth: 0 }),
   token(stream, state) {
     if (state.inComment) {
       if (stream.skipTo('*/')) { stream.next(); stream.next(); state.inComment = false; } else stream.skipToEnd();
@@ -132,6 +169,7 @@ const javascriptLanguage = StreamLanguage.define({
       return 'string';
     }
     if (/\d/.test(ch)) { stream.match(/^[\d_]*(\.[\d_]*)?([eE][+-]?\d+)?n?/); return 'number'; }
+    trackDepth(state, ch);
     if (/[\w$]/.test(ch)) {
       stream.eatWhile(/[\w$]/);
       const word = stream.current();
@@ -142,7 +180,8 @@ const javascriptLanguage = StreamLanguage.define({
     }
     return null;
   },
-  languageData: { commentTokens: { line: '//', block: { open: '/*', close: '*/' } } },
+  indent: indentAfter,
+  languageData: { commentTokens: { line: '//', block: { open: '/*', close: '*/' } }, indentOnInput: /^\s*[\}\])]$/ },
 });
 
 const base = [
@@ -158,7 +197,7 @@ const base = [
   diagnosticsField,
   EditorState.tabSize.of(2),
   indentUnit.of('  '),
-  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+  keymap.of([...closeBracketsKeymap, ...standardKeymap, ...historyKeymap, indentWithTab, { key: 'Mod-/', run: toggleComment }]),
   theme,
 ];
 

@@ -40,3 +40,29 @@ export async function openPlayground(context, query = '') {
   await page.goto(BASE_URL + query);
   return { page, errors };
 }
+
+/** The text of the editor's shown tab, read from the CodeMirror state (what a person sees). */
+export async function editorText(page) {
+  await page.locator('#pane-definition .cm-content').waitFor({ timeout: 15000 });
+  return page.evaluate(() => window.SfnEditor.text());
+}
+
+/** Replaces the shown tab's text as a person would: click into it, select all, type (paste) the text. */
+export async function typeInEditor(page, text) {
+  const content = page.locator('#pane-definition .cm-content');
+  await content.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+}
+
+/** The 1-based line of the editor's cursor. */
+export async function cursorLine(page) {
+  return page.evaluate(() => window.SfnEditor.cursorLine());
+}
+
+/** Opens the editor tab labelled `label` ("Definition", "Input", "λ Name") and waits until the editor shows it. */
+export async function openTab(page, label) {
+  await page.locator('#pane-definition .tab', { hasText: label }).first().click();
+  const key = label === 'Definition' ? 'definition' : label === 'Input' ? 'input' : `fn:${label.replace(/^λ /, '')}`;
+  await page.waitForFunction((k) => window.SfnEditor?.tab() === k, key, { timeout: 5000 });
+}

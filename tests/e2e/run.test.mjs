@@ -2,19 +2,16 @@
 // a runaway Lambda stopped by its timeout, and a broken definition pointed out where it breaks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPlayground } from './browser.mjs';
+import { launch, openPlayground, editorText, typeInEditor, cursorLine, openTab } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function openTab(page, label) {
-  await page.locator('#pane-definition .tab', { hasText: label }).first().click();
-}
-
 async function setEditor(page, label, text) {
   await openTab(page, label);
-  await page.locator('#pane-definition textarea').fill(text);
+  await typeInEditor(page, text);
+  assert.equal(await editorText(page), text);
 }
 
 async function runToEnd(page) {
@@ -44,7 +41,7 @@ test('the default order process succeeds with three Lambda invocations', async (
 
 test('a Lambda that throws takes the Catch path in the graph', async () => {
   const { page, errors } = await openPlayground(browser.context);
-  const def = JSON.parse(await page.locator('#pane-definition textarea').inputValue());
+  const def = JSON.parse(await editorText(page));
   def.States['Check Inventory'].Catch = [{ ErrorEquals: ['OutOfStock'], ResultPath: '$.error', Next: 'Sorry' }];
   def.States.Sorry = { Type: 'Pass', Result: 'sorry', End: true };
   await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
@@ -116,16 +113,15 @@ test('a while(true) Lambda is stopped by its timeout and the page stays usable',
 
 test('a broken definition is pointed out at its line and column, and clicking jumps there', async () => {
   const { page, errors } = await openPlayground(browser.context);
-  const editor = page.locator('#pane-definition textarea');
-  await editor.fill('{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}');
+  await setEditor(page, 'Definition', '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}');
   const problem = page.locator('.problems .problem.error').first();
   await problem.waitFor();
   const loc = await problem.locator('.loc').innerText();
   assert.match(loc, /^4:\d+$/);
+  await page.click('#pane-definition .cm-line >> nth=0'); // the cursor elsewhere first
   await problem.locator('.loc').click();
-  const caret = await editor.evaluate((el) => el.selectionStart);
-  const text = await editor.inputValue();
-  assert.equal(text.slice(0, caret).split('\n').length, 4, 'the caret is on line 4');
+  assert.equal(await cursorLine(page), 4, 'the cursor is on line 4');
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('cm-content')), 'the editor has the focus');
   // Running it says why instead of starting.
   await page.click('#run');
   assert.match(await page.locator('.start-error').innerText(), /Definition/);
@@ -134,7 +130,7 @@ test('a broken definition is pointed out at its line and column, and clicking ju
 
 test('a Task whose Lambda does not exist is flagged before running', async () => {
   const { page } = await openPlayground(browser.context);
-  const def = JSON.parse(await page.locator('#pane-definition textarea').inputValue());
+  const def = JSON.parse(await editorText(page));
   def.States['Notify Customer'].Resource = 'arn:aws:lambda:region:account-id:function:SendEmail';
   await setEditor(page, 'Definition', JSON.stringify(def, null, 2));
   const warning = page.locator('.problems .problem.warning');

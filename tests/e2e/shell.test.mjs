@@ -1,7 +1,7 @@
 // The page loads in a real browser and the app shell renders: header and the three panes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPlayground } from './browser.mjs';
+import { launch, openPlayground, editorText, typeInEditor } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -25,11 +25,9 @@ test('the app shell renders with its three panes', async () => {
 
 test('the definition editor holds the default order process and is editable', async () => {
   const { page, errors } = await openPlayground(browser.context);
-  const editor = page.locator('#pane-definition textarea');
-  await editor.waitFor({ timeout: 15000 });
-  const text = await editor.inputValue();
+  const text = await editorText(page);
   assert.equal(JSON.parse(text).Comment, 'An example of a simple order process');
-  await editor.fill('{"StartAt": "A"}');
-  assert.equal(await editor.inputValue(), '{"StartAt": "A"}');
+  await typeInEditor(page, '{"StartAt": "A"}');
+  assert.equal(await editorText(page), '{"StartAt": "A"}');
   assert.deepEqual(errors, []);
 });
