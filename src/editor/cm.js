@@ -142,7 +142,7 @@ const ATOMS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity'])
 const javascriptLanguage = StreamLanguage.define({
   name: 'javascript',
   startState: () => ({ inComment: false, inTemplate: false, depth: 0 }),
-  token(stream, state) {
+  token: function jsToken(stream, state) {
     if (state.inComment) {
       if (stream.skipTo('*/')) { stream.next(); stream.next(); state.inComment = false; } else stream.skipToEnd();
       return 'comment';
@@ -157,9 +157,9 @@ const javascriptLanguage = StreamLanguage.define({
     }
     if (stream.eatSpace()) return null;
     if (stream.match('//')) { stream.skipToEnd(); return 'comment'; }
-    if (stream.match('/*')) { state.inComment = true; return this.token(stream, state); }
+    if (stream.match('/*')) { state.inComment = true; return jsToken(stream, state); }
     const ch = stream.next();
-    if (ch === '`') { state.inTemplate = true; return this.token(stream, state); }
+    if (ch === '`') { state.inTemplate = true; return jsToken(stream, state); }
     if (ch === '"' || ch === "'") {
       let escaped = false, c;
       while ((c = stream.next()) != null) {
@@ -267,9 +267,9 @@ export function create(parent, change) {
   view = new EditorView({
     parent,
     state: EditorState.create({ doc: '' }),
-    dispatch(tr, v) {
-      v.update([tr]);
-      if (tr.docChanged && !tr.annotation(external)) onChange(v.state.doc.toString());
+    dispatchTransactions(trs, v) {
+      v.update(trs);
+      if (trs.some((tr) => tr.docChanged && !tr.annotation(external))) onChange(v.state.doc.toString());
     },
   });
 }
@@ -300,18 +300,11 @@ export function select(from, to, focus) {
   const len = view.state.doc.length;
   const anchor = Math.max(0, Math.min(from, len));
   const head = Math.max(anchor, Math.min(to, len));
-  view.dispatch({ selection: { anchor, head }, scrollIntoView: true });
+  // A revealed place goes to the middle of the editor, so it is easy to see.
+  view.dispatch({ selection: { anchor, head }, effects: EditorView.scrollIntoView(anchor, { y: 'center' }) });
   if (focus) view.focus();
-  else {
-    // Scroll the selection to the middle so a revealed state is easy to see.
-    view.dispatch({ effects: EditorView.scrollIntoView(anchor, { y: 'center' }) });
-  }
 }
 
-/** Forgets tabs that no longer exist (a removed Lambda function). */
-export function forget(key) {
-  if (key !== current) states.delete(key);
-}
 
 // Test hooks: what a person sees, read from the editor state.
 export function text() { return view ? view.state.doc.toString() : ''; }

@@ -94,10 +94,10 @@ pub fn state_pointer(machine: &Value, name: &str) -> Option<String> {
                 }
             }
             for key in ["ItemProcessor", "Iterator"] {
-                if let Some(p) = state.get(key) {
-                    if let Some(p) = walk(p, name, format!("{sp}/{key}"), depth + 1) {
-                        return Some(p);
-                    }
+                if let Some(p) = state.get(key)
+                    && let Some(p) = walk(p, name, format!("{sp}/{key}"), depth + 1)
+                {
+                    return Some(p);
                 }
             }
         }
