@@ -294,12 +294,13 @@ export function lint(key, text, json) {
   applyPending(key);
 }
 
-/** Selects `from..to` in the shown tab and scrolls it into view; with `focus`, focuses the editor. */
+/** Selects `from..to` (when empty: the token at `from`) in the shown tab, scrolled to the middle; with `focus`, focuses the editor. */
 export function select(from, to, focus) {
   if (!view) return;
   const len = view.state.doc.length;
   const anchor = Math.max(0, Math.min(from, len));
-  const head = Math.max(anchor, Math.min(to, len));
+  // An empty range selects the token there (a state's name, the place of a problem), so it stands out.
+  const head = to > from ? Math.min(to, len) : Math.min(tokenEnd(view.state, anchor), len);
   // A revealed place goes to the middle of the editor, so it is easy to see.
   view.dispatch({ selection: { anchor, head }, effects: EditorView.scrollIntoView(anchor, { y: 'center' }) });
   if (focus) view.focus();
@@ -310,3 +311,6 @@ export function select(from, to, focus) {
 export function text() { return view ? view.state.doc.toString() : ''; }
 export function cursorLine() { return view ? view.state.doc.lineAt(view.state.selection.main.head).number : 0; }
 export function tab() { return current; }
+export function selectedText() {
+  return view ? view.state.sliceDoc(view.state.selection.main.from, view.state.selection.main.to) : '';
+}

@@ -106,7 +106,7 @@ pub fn state_pointer(machine: &Value, name: &str) -> Option<String> {
     walk(machine, name, String::new(), 0)
 }
 
-/// Shows the definition tab and selects 1-based `line`:`column` (one character) in it.
+/// Shows the definition tab and selects the token at 1-based `line`:`column` in it.
 fn reveal_at(ws: RwSignal<Workspace>, tab: RwSignal<Tab>, line: u32, column: u32, focus: bool) {
     tab.set(Tab::Definition);
     let text = ws.with_untracked(|w| w.definition.clone());

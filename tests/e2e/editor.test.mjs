@@ -111,6 +111,7 @@ test('clicking a state in the graph moves the cursor to it in the definition', a
     const line = text.split('\n').findIndex((l) => l.includes(`"${name}": {`)) + 1;
     await page.waitForFunction((n) => window.SfnEditor.cursorLine() === n, line, { timeout: 5000 });
     assert.equal(await cursorLine(page), line, name);
+    assert.equal(await page.evaluate(() => window.SfnEditor.selectedText()), `"${name}"`, 'its name is selected');
     assert.equal(await editorText(page), text, 'the definition tab is shown');
   }
   assert.deepEqual(errors, []);
