@@ -70,6 +70,19 @@ pub fn diagnostics_json(source: &str, problems: &[Problem]) -> String {
     Value::Array(list).to_string()
 }
 
+/// The execution input's problem, if it is not JSON (running refuses it then).
+pub fn input_problems(input: &str) -> Vec<Problem> {
+    match serde_json::from_str::<Value>(input) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![Problem {
+            error: true,
+            line: u32::try_from(e.line()).unwrap_or(1).max(1),
+            column: u32::try_from(e.column()).unwrap_or(1).max(1),
+            message: format!("The input is not valid JSON: {e}"),
+        }],
+    }
+}
+
 fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
@@ -215,6 +228,15 @@ pub fn Editors(
             &diagnostics_json(&text, &list),
         );
     });
+    // The input is JSON too: a syntax error is marked where it is.
+    Effect::new(move |_| {
+        if !ready.get() {
+            return;
+        }
+        let text = ws.with(|w| w.input.clone());
+        let list = input_problems(&text);
+        let _ = cm_lint(&Tab::Input.key(), &text, &diagnostics_json(&text, &list));
+    });
     // A state selected in the graph: its place in the definition.
     Effect::new(move |_| {
         let Some(name) = selected.get() else { return };
@@ -302,6 +324,15 @@ mod tests {
             Some("/States/M/ItemProcessor/States/C")
         );
         assert_eq!(state_pointer(&def, "Z"), None);
+    }
+
+    #[test]
+    fn an_input_that_is_not_json_is_a_problem_at_its_place() {
+        let p = input_problems("{\n  \"a\": 1,\n  oops\n}");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].error && p[0].line == 3, "{p:?}");
+        assert_eq!(input_problems("{\"a\": [1, 2]}"), vec![]);
+        assert_eq!(input_problems("  ").len(), 1);
     }
 
     #[test]

@@ -69,6 +69,17 @@ test('a broken definition is marked at its line as one types, with the message o
   assert.deepEqual(errors, []);
 });
 
+test('an input that is not JSON is marked where it breaks', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  await openTab(page, 'Input');
+  await typeInEditor(page, '{\n  "orderId": "o-1",\n  "items": [1 2]\n}');
+  await page.locator('#pane-definition .cm-lintRange-error').first().waitFor();
+  assert.deepEqual(await linesWith(page, '.cm-lintRange-error'), [3]);
+  await typeInEditor(page, '{"orderId": "o-1"}');
+  await page.locator('#pane-definition .cm-lintRange-error').waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+});
+
 test('a Task whose Lambda is missing is marked as a warning on its Resource line', async () => {
   const { page, errors } = await openPlayground(browser.context);
   const text = (await editorText(page)).replace('function:NotifyCustomer', 'function:SendEmail');
