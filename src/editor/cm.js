@@ -31,7 +31,7 @@ const theme = EditorView.theme({
   '&.cm-focused': { outline: 'none' },
   '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', lineHeight: '1.5' },
   '.cm-gutters': { backgroundColor: '#f8f9fb', color: '#5f6b7a', borderRight: '1px solid #d5dbe1' },
-  '.cm-activeLine': { backgroundColor: '#f3f6fa' },
+  '.cm-activeLine': { backgroundColor: 'rgba(9, 114, 211, 0.05)' }, // translucent: the selection shows through
   '.cm-activeLineGutter': { backgroundColor: '#e9edf1', color: '#16191f' },
   '&.cm-focused .cm-matchingBracket': { backgroundColor: '#fde6d2', outline: '1px solid #ec7211' },
   '&.cm-focused .cm-nonmatchingBracket': { backgroundColor: '#fbd9d3' },
