@@ -631,6 +631,18 @@ mod tests {
     }
 
     #[test]
+    fn every_gallery_example_lays_out_cleanly() {
+        let examples = crate::gallery::examples();
+        assert!(examples.len() >= 8);
+        for ex in examples {
+            let def: Value =
+                serde_json::from_str(ex.definition).unwrap_or_else(|e| panic!("{}: {e}", ex.slug));
+            let (g, l) = check(&def);
+            assert_eq!(l.nodes.len(), g.nodes.len(), "{}", ex.slug);
+        }
+    }
+
+    #[test]
     fn the_benchmark_workloads_lay_out_cleanly() {
         for name in [
             "w1_pass_chain.asl.json",
