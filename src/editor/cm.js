@@ -24,6 +24,8 @@ const highlight = HighlightStyle.define([
   { tag: t.comment, color: '#5f6b7a', fontStyle: 'italic' },
   { tag: [t.function(t.variableName), t.function(t.propertyName)], color: '#0a6e8a' },
   { tag: t.invalid, color: '#d13212' },
+  // A JSONata expression ("{% ... %}") in a definition stands out from plain strings.
+  { tag: t.meta, color: '#8a3ab9', backgroundColor: '#f6f0fb' },
 ]);
 
 const theme = EditorView.theme({
@@ -118,7 +120,8 @@ const jsonLanguage = StreamLanguage.define({
         if (c === '"' && !escaped) break;
         escaped = !escaped && c === '\\';
       }
-      return stream.match(/^\s*:/, false) ? 'propertyName' : 'string';
+      if (stream.match(/^\s*:/, false)) return 'propertyName';
+      return /^"\{%[\s\S]*%\}"$/.test(stream.current()) ? 'meta' : 'string';
     }
     if (ch === '-' || /\d/.test(ch)) { stream.match(/^\d*(\.\d+)?([eE][+-]?\d+)?/); return 'number'; }
     if (/[a-z]/.test(ch)) {

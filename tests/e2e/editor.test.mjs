@@ -127,3 +127,15 @@ test('clicking a state in the graph moves the cursor to it in the definition', a
   }
   assert.deepEqual(errors, []);
 });
+
+test('a JSONata expression in the definition is highlighted apart from plain strings', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  await openTab(page, 'Definition');
+  await typeInEditor(page, '{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": "{% $states.input.x + 1 %}", "End": true}}}');
+  const expr = page.locator('#pane-definition .cm-line span', { hasText: '{% $states.input.x + 1 %}' });
+  await expr.waitFor();
+  const plain = page.locator('#pane-definition .cm-line span', { hasText: '"Pass"' });
+  const color = (l) => l.evaluate((el) => getComputedStyle(el).color);
+  assert.notEqual(await color(expr), await color(plain));
+  assert.deepEqual(errors, []);
+});
