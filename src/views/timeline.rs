@@ -11,6 +11,7 @@ pub struct Span {
     pub start: i64,
     pub end: Option<i64>,
     pub attempts: usize,
+    /// The state's last attempt failed (caught when the state was left anyway).
     pub failed: bool,
 }
 
@@ -37,7 +38,9 @@ pub fn spans(events: &[asl::HistoryEvent], k: usize) -> Vec<Span> {
                 s.end = Some(e.timestamp_ms);
                 open.remove(&name);
             } else if e.kind.ends_with("Scheduled") {
+                // A new attempt: only the last attempt's failure counts (a retry that succeeds is fine).
                 s.attempts += 1;
+                s.failed = false;
             } else if e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut") {
                 s.failed = true;
             }
@@ -149,7 +152,7 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!((s[0].start, s[0].end), (0, Some(3_600_000)));
         assert_eq!(s[1].attempts, 2);
-        assert!(s[1].failed, "a failed attempt is remembered");
+        assert!(!s[1].failed, "a retry that succeeded is not a failure");
         assert_eq!(spans(&events, 3).len(), 1, "time travel folds a prefix");
     }
 }
