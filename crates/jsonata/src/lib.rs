@@ -9,6 +9,8 @@
 
 mod ast;
 mod datetime;
+/// Civil-calendar arithmetic, shared with the engine's timestamps.
+pub use datetime::{civil_from_days, days_from_civil};
 mod error;
 mod eval;
 mod format;
