@@ -34,8 +34,8 @@ impl Example {
                 })
                 .collect(),
             input: self.input.into(),
-            seed: defaults.seed,
-            timeout_ms: defaults.timeout_ms,
+            name: self.title.clone(),
+            ..defaults
         }
     }
 }
