@@ -7,7 +7,6 @@ pub mod compare;
 pub mod conformance;
 pub mod driver;
 pub mod js;
-pub mod mockfile;
 pub mod pattern;
 pub mod run;
 pub mod validate;

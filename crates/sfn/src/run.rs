@@ -5,7 +5,6 @@ use crate::case::CaseRun;
 use crate::cli::{out, usage_error};
 use crate::driver::{self, Answer, Answerer};
 use crate::js::{JsLambdas, JsOutcome};
-use crate::mockfile::MockConfig;
 use asl::definition::StateMachine;
 use asl::lambda;
 use asl::{
@@ -15,6 +14,7 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use workspace::mocks::{MockAnswer, MockConfig};
 
 pub const HELP: &str = "\
 usage: sfn run DEFINITION [options]      (DEFINITION `-`: standard input)
@@ -89,8 +89,10 @@ impl RunAnswerer {
 
 impl Answerer for RunAnswerer {
     fn answer(&mut self, req: &TaskRequest, now_ms: i64) -> Answer {
-        if let Some(a) = self.mocks.as_mut().and_then(|m| m.answer(req)) {
-            return a;
+        match self.mocks.as_mut().and_then(|m| m.answer(req)) {
+            Some(MockAnswer::Outcome(o)) => return Answer::Now(o),
+            Some(MockAnswer::Exhausted(f)) => return Answer::Stop(f),
+            None => {}
         }
         if let Some((name, wrap)) = lambda::target(req)
             && self.js.as_ref().is_some_and(|j| j.has(&name))

@@ -4,6 +4,7 @@
 //! no I/O, no clock; text in, text out.
 
 pub mod file;
+pub mod mocks;
 
 pub use file::{FORMAT, FileError, VERSION};
 

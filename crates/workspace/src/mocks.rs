@@ -5,10 +5,9 @@
 //!  "MockedResponses": {"<response name>": {"0": {"Return": …}, "1-2": {"Throw": {"Error": …, "Cause": …}}}}}
 //! ```
 //! Each mocked state counts its invocations within one execution (from 0, retries included); the
-//! key whose number or inclusive range holds the count answers.
+//! key whose number or inclusive range holds the count answers. The page and `sfn run --mock-config`
+//! both answer tasks through [`MockConfig::answer`].
 
-use crate::case::failure_of;
-use crate::driver::Answer;
 use asl::{Failure, TaskOutcome, TaskRequest};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -21,12 +20,22 @@ struct Slot {
     entry: Value,
 }
 
-/// The chosen test case's mocks.
+/// The chosen test case's mocks, with each mocked state's invocation counter.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
     /// state name → (response name, slots)
     states: HashMap<String, (String, Vec<Slot>)>,
     counters: HashMap<String, u64>,
+}
+
+/// What the mocks say about one task of a mocked state.
+#[derive(Debug, Clone)]
+pub enum MockAnswer {
+    /// The mocked response: `Return` succeeds with its value, `Throw` fails with its `Error`/`Cause`.
+    Outcome(TaskOutcome),
+    /// The state is mocked but its response has no entry for this invocation: the run cannot go on
+    /// (error `sfn.NoMock`, the cause says which invocation of which state).
+    Exhausted(Failure),
 }
 
 fn parse_key(k: &str) -> Option<(u64, u64)> {
@@ -40,6 +49,54 @@ fn parse_key(k: &str) -> Option<(u64, u64)> {
             Some((n, n))
         }
     }
+}
+
+/// A failure from `{"Error": e, "Cause": c}` (non-string values as their JSON text).
+pub fn failure_of(t: &Value) -> Failure {
+    let text = |k: &str| match t.get(k) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    Failure {
+        error: text("Error").unwrap_or_default(),
+        cause: text("Cause"),
+    }
+}
+
+/// Every test case the file defines, over all its state machines, in file order without repeats
+/// (for a picker). Empty when the text is not a mock configuration.
+pub fn test_cases(text: &str) -> Vec<String> {
+    let Ok(root) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    let machines = root.get("StateMachines").and_then(Value::as_object);
+    for m in machines.into_iter().flat_map(|m| m.values()) {
+        for name in m
+            .get("TestCases")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|t| t.keys())
+        {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// The state machines the file names, in file order (empty when it is not a mock configuration).
+pub fn state_machines(text: &str) -> Vec<String> {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|root| {
+            root.get("StateMachines")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+        })
+        .unwrap_or_default()
 }
 
 impl MockConfig {
@@ -120,14 +177,24 @@ impl MockConfig {
         })
     }
 
+    /// Whether this test case mocks the state.
+    pub fn mocks(&self, state: &str) -> bool {
+        self.states.contains_key(state)
+    }
+
+    /// Starts counting invocations from 0 again (a new execution).
+    pub fn reset(&mut self) {
+        self.counters.clear();
+    }
+
     /// The answer for a task whose state this test case mocks; `None` when it does not.
-    pub fn answer(&mut self, req: &TaskRequest) -> Option<Answer> {
+    pub fn answer(&mut self, req: &TaskRequest) -> Option<MockAnswer> {
         let (rname, slots) = self.states.get(&req.state_name)?;
         let counter = self.counters.entry(req.state_name.clone()).or_insert(0);
         let n = *counter;
-        *counter += 1;
+        *counter = counter.saturating_add(1);
         let Some(slot) = slots.iter().find(|s| s.lo <= n && n <= s.hi) else {
-            return Some(Answer::Stop(Failure::new(
+            return Some(MockAnswer::Exhausted(Failure::new(
                 "sfn.NoMock",
                 format!(
                     "mocked response '{rname}' has no entry for invocation {n} of state '{}'",
@@ -135,16 +202,15 @@ impl MockConfig {
                 ),
             )));
         };
-        Some(if let Some(v) = slot.entry.get("Return") {
-            Answer::Now(TaskOutcome::Success(v.clone()))
-        } else {
-            Answer::Now(TaskOutcome::Failure(
-                slot.entry.get("Throw").map(failure_of).unwrap_or(Failure {
+        Some(MockAnswer::Outcome(match slot.entry.get("Return") {
+            Some(v) => TaskOutcome::Success(v.clone()),
+            None => {
+                TaskOutcome::Failure(slot.entry.get("Throw").map(failure_of).unwrap_or(Failure {
                     error: String::new(),
                     cause: None,
-                }),
-            ))
-        })
+                }))
+            }
+        }))
     }
 }
 
@@ -178,12 +244,11 @@ mod tests {
         }
     }
 
-    fn error_of(a: Option<Answer>) -> String {
+    fn error_of(a: Option<MockAnswer>) -> String {
         match a {
-            Some(Answer::Now(TaskOutcome::Failure(f))) => f.error,
-            Some(Answer::Now(TaskOutcome::Success(_))) => "success".into(),
-            Some(Answer::Stop(f)) => format!("stop {}", f.error),
-            Some(Answer::Never) => "never".into(),
+            Some(MockAnswer::Outcome(TaskOutcome::Failure(f))) => f.error,
+            Some(MockAnswer::Outcome(TaskOutcome::Success(_))) => "success".into(),
+            Some(MockAnswer::Exhausted(f)) => format!("exhausted {}", f.error),
             None => "none".into(),
         }
     }
@@ -201,10 +266,15 @@ mod tests {
                 "Lambda.TimeoutException",
                 "Lambda.TimeoutException",
                 "success",
-                "stop sfn.NoMock"
+                "exhausted sfn.NoMock"
             ]
         );
         assert_eq!(error_of(m.answer(&req("Other"))), "none");
+        m.reset();
+        assert_eq!(
+            error_of(m.answer(&req("LambdaState"))),
+            "Lambda.ResourceNotReadyException"
+        );
     }
 
     #[test]
@@ -212,5 +282,23 @@ mod tests {
         assert!(MockConfig::parse(FILE, "Nope", None).is_err());
         let bad = r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}}, "MockedResponses": {"R": {"x": {"Return": 1}}}}"#;
         assert!(MockConfig::parse(bad, "T", None).is_err());
+    }
+
+    #[test]
+    fn a_test_case_of_several_machines_is_picked_by_machine_name() {
+        let two = r#"{"StateMachines": {
+            "A": {"TestCases": {"T": {"S": "RA"}}},
+            "B": {"TestCases": {"T": {"S": "RB"}, "U": {}}}},
+          "MockedResponses": {"RA": {"0": {"Return": "a"}}, "RB": {"0": {"Return": "b"}}}}"#;
+        assert!(MockConfig::parse(two, "T", None).is_err());
+        let mut b = MockConfig::parse(two, "T", Some("B")).unwrap_or_else(|e| panic!("{e}"));
+        let got = match b.answer(&req("S")) {
+            Some(MockAnswer::Outcome(TaskOutcome::Success(v))) => v,
+            _ => Value::Null,
+        };
+        assert_eq!(got, json!("b"));
+        assert_eq!(test_cases(two), ["T", "U"]);
+        assert_eq!(state_machines(two), ["A", "B"]);
+        assert!(test_cases("not json").is_empty());
     }
 }
