@@ -5,6 +5,7 @@
 
 pub mod file;
 pub mod mocks;
+pub mod yaml;
 
 pub use file::{FORMAT, FileError, VERSION};
 
