@@ -4,6 +4,7 @@
 //! no I/O, no clock; text in, text out.
 
 pub mod file;
+pub mod import;
 pub mod mocks;
 pub mod yaml;
 
