@@ -3,6 +3,7 @@
 //! The page and the CLI share this crate, so `sfn run workspace.json` runs what the page runs. It is pure:
 //! no I/O, no clock; text in, text out.
 
+pub mod export;
 pub mod file;
 pub mod import;
 pub mod mocks;

@@ -1469,74 +1469,132 @@ fn is_core_float(s: &str) -> bool {
 
 /// The value as a YAML document: block style, keys in order, ending with a newline.
 pub fn to_string(v: &Value) -> String {
-    let mut out = String::new();
+    write_document(v, false)
+}
+
+/// [`to_string`] for CloudFormation templates: `{"Ref": x}`, `{"Fn::GetAtt": [a, b]}` and
+/// `{"Fn::Sub": s}` are written in their short forms `!Ref x`, `!GetAtt a.b`, `!Sub s`.
+pub fn to_string_cfn(v: &Value) -> String {
+    write_document(v, true)
+}
+
+fn write_document(v: &Value, cfn: bool) -> String {
+    let mut w = Writer {
+        out: String::new(),
+        cfn,
+    };
     match v {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0, false),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0, false),
+        Value::Object(m) if !m.is_empty() => w.map(m, 0, false),
+        Value::Array(a) if !a.is_empty() => w.seq(a, 0, false),
         // (at the root an indentation indicator is read differently by different readers)
         Value::String(s) if block_scalar_ok(s) && !needs_indicator(s) => {
-            out.push_str("---");
-            write_block_scalar(&mut out, s, 0);
+            w.out.push_str("---");
+            write_block_scalar(&mut w.out, s, 0);
         }
         _ => {
-            out.push_str(&scalar(v));
-            out.push('\n');
+            w.out.push_str(&scalar(v));
+            w.out.push('\n');
         }
     }
-    out
+    w.out
+}
+
+struct Writer {
+    out: String,
+    cfn: bool,
 }
 
 fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn write_map(out: &mut String, m: &Map<String, Value>, indent: usize, inline_first: bool) {
-    for (i, (k, v)) in m.iter().enumerate() {
-        if i > 0 || !inline_first {
-            pad(out, indent);
-        }
-        out.push_str(&quote_if_needed(k));
-        out.push(':');
-        write_value(out, v, indent);
+/// The short form of a CloudFormation intrinsic function: its tag and argument.
+fn short_form(v: &Value) -> Option<(&'static str, &str, Option<&str>)> {
+    let m = v.as_object().filter(|m| m.len() == 1)?;
+    let (k, arg) = m.iter().next()?;
+    match (k.as_str(), arg) {
+        ("Ref", Value::String(s)) => Some(("!Ref", s, None)),
+        ("Fn::Sub", Value::String(s)) => Some(("!Sub", s, None)),
+        ("Fn::GetAtt", Value::Array(p)) => match p.as_slice() {
+            [Value::String(a), Value::String(b)] if !a.contains('.') && !a.is_empty() => {
+                Some(("!GetAtt", a, Some(b)))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 
-fn write_seq(out: &mut String, a: &[Value], indent: usize, inline_first: bool) {
-    for (i, v) in a.iter().enumerate() {
-        if i > 0 || !inline_first {
-            pad(out, indent);
+impl Writer {
+    fn map(&mut self, m: &Map<String, Value>, indent: usize, inline_first: bool) {
+        for (i, (k, v)) in m.iter().enumerate() {
+            if i > 0 || !inline_first {
+                pad(&mut self.out, indent);
+            }
+            self.out.push_str(&quote_if_needed(k));
+            self.out.push(':');
+            self.value(v, indent);
         }
-        out.push('-');
+    }
+
+    fn seq(&mut self, a: &[Value], indent: usize, inline_first: bool) {
+        for (i, v) in a.iter().enumerate() {
+            if i > 0 || !inline_first {
+                pad(&mut self.out, indent);
+            }
+            self.out.push('-');
+            let short = self.cfn && short_form(v).is_some();
+            match v {
+                Value::Object(m) if !m.is_empty() && !short => {
+                    self.out.push(' ');
+                    self.map(m, indent + 2, true);
+                }
+                Value::Array(a) if !a.is_empty() => {
+                    self.out.push(' ');
+                    self.seq(a, indent + 2, true);
+                }
+                _ => self.value(v, indent),
+            }
+        }
+    }
+
+    /// A value after `key:` or `-` of a collection at `indent`.
+    fn value(&mut self, v: &Value, indent: usize) {
+        if self.cfn
+            && let Some((tag, a, b)) = short_form(v)
+        {
+            self.out.push(' ');
+            self.out.push_str(tag);
+            match b {
+                Some(attr) => {
+                    self.out.push(' ');
+                    self.out.push_str(&quote_if_needed(&format!("{a}.{attr}")));
+                    self.out.push('\n');
+                }
+                None if block_scalar_ok(a) => write_block_scalar(&mut self.out, a, indent),
+                None => {
+                    self.out.push(' ');
+                    self.out.push_str(&quote_if_needed(a));
+                    self.out.push('\n');
+                }
+            }
+            return;
+        }
         match v {
             Value::Object(m) if !m.is_empty() => {
-                out.push(' ');
-                write_map(out, m, indent + 2, true);
+                self.out.push('\n');
+                self.map(m, indent + 2, false);
             }
             Value::Array(a) if !a.is_empty() => {
-                out.push(' ');
-                write_seq(out, a, indent + 2, true);
+                self.out.push('\n');
+                self.seq(a, indent + 2, false);
             }
-            _ => write_value(out, v, indent),
-        }
-    }
-}
-
-/// A value after `key:` or `-` of a collection at `indent`.
-fn write_value(out: &mut String, v: &Value, indent: usize) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            out.push('\n');
-            write_map(out, m, indent + 2, false);
-        }
-        Value::Array(a) if !a.is_empty() => {
-            out.push('\n');
-            write_seq(out, a, indent + 2, false);
-        }
-        Value::String(s) if block_scalar_ok(s) => write_block_scalar(out, s, indent),
-        _ => {
-            out.push(' ');
-            out.push_str(&scalar(v));
-            out.push('\n');
+            Value::String(s) if block_scalar_ok(s) => write_block_scalar(&mut self.out, s, indent),
+            _ => {
+                self.out.push(' ');
+                self.out.push_str(&scalar(v));
+                self.out.push('\n');
+            }
         }
     }
 }

@@ -318,3 +318,15 @@ fn block_scalars_written_round_trip() {
         assert_eq!(parse(&text), Ok(top), "{text}");
     }
 }
+
+#[test]
+fn the_cloudformation_writer_uses_short_forms_that_read_back() {
+    let v = json!({"A": {"Ref": "Fn"}, "B": {"Fn::GetAtt": ["Fn", "Arn"]}, "C": [{"Fn::Sub": "x-${Y}"}],
+                   "D": {"Fn::Sub": "multi\nline\n"}, "E": {"Fn::GetAtt": ["A.B", "C"]}, "F": {"Ref": "yes"}});
+    let text = workspace::yaml::to_string_cfn(&v);
+    assert_eq!(
+        text,
+        "A: !Ref Fn\nB: !GetAtt Fn.Arn\nC:\n  - !Sub x-${Y}\nD: !Sub |\n  multi\n  line\nE:\n  Fn::GetAtt:\n    - A.B\n    - C\nF: !Ref 'yes'\n"
+    );
+    assert_eq!(read(&text), v);
+}
