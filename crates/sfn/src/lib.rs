@@ -6,6 +6,7 @@ pub mod cli;
 pub mod compare;
 pub mod conformance;
 pub mod driver;
+pub mod files;
 pub mod js;
 pub mod pattern;
 pub mod run;

@@ -11,6 +11,10 @@ commands:
   case CASE.json        run one conformance case, print its result and history as JSON
   conformance DIR...    run and judge every case under the folders (L1/L2/L3)
   run DEFINITION        run a state machine with mocks and JavaScript Lambdas (see `sfn run --help`)
+  run WORKSPACE.json    run a playground workspace file as the page runs it
+  workspace pack        write a workspace file from a definition, Lambdas, input and mocks
+  export KIND WS.json   write a workspace's SAM template, definition (yaml, json) or mocks
+  import FILE           write a workspace file from ASL, a CloudFormation/SAM template or mocks
   validate DEFINITION   check a definition; compiler-style diagnostics, exit 1 when invalid
   eval EXPR             evaluate a JSONata expression (see `sfn eval --help`)
   help                  this text; `sfn COMMAND --help` for a command's options
@@ -29,6 +33,9 @@ fn dispatch(argv: &[String]) -> i32 {
         "validate" => sfn::validate::main(rest),
         "run" => sfn::run::main(rest),
         "eval" => eval::main(rest),
+        "workspace" => sfn::files::workspace_main(rest),
+        "export" => sfn::files::export_main(rest),
+        "import" => sfn::files::import_main(rest),
         "help" | "--help" | "-h" => {
             cli::out(HELP);
             0

@@ -14,12 +14,18 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use workspace::Workspace;
 use workspace::mocks::{MockAnswer, MockConfig};
 
 pub const HELP: &str = "\
-usage: sfn run DEFINITION [options]      (DEFINITION `-`: standard input)
+usage: sfn run DEFINITION|WORKSPACE.json [options]      (`-`: standard input)
 
 Runs the state machine once and prints the execution like `aws stepfunctions describe-execution`.
+A playground workspace file (\"format\": \"sfn-playground-workspace\", exported by the page or written
+by `sfn workspace pack`) runs what the page runs: its definition, its functions, input, mocks and
+test case, seed and Lambda timeout; the options below override them. As on the page, a Task whose
+function the workspace lacks fails with Lambda.ResourceNotFoundException, and names and request ids
+are the page's (state machine StateMachine, execution `execution`).
   --input JSON|@FILE        execution input (default {}; @- reads standard input)
   --mock-config FILE        Step Functions Local mock file (MockConfigFile.json) ...
   --test-case NAME          ... and the test case whose mocked responses answer the tasks
@@ -55,6 +61,8 @@ struct RunAnswerer {
     rng: Rng,
     region: String,
     account: String,
+    /// A workspace run: tasks nothing answers fail inside the execution, as on the page.
+    page: bool,
 }
 
 impl RunAnswerer {
@@ -98,6 +106,24 @@ impl Answerer for RunAnswerer {
             && self.js.as_ref().is_some_and(|j| j.has(&name))
         {
             return self.invoke_lambda(&name, wrap, req, now_ms);
+        }
+        if self.page {
+            let (region, account) = (&self.region, &self.account);
+            return Answer::Now(TaskOutcome::Failure(match lambda::target(req) {
+                Some((name, _)) => Failure::new(
+                    "Lambda.ResourceNotFoundException",
+                    format!(
+                        "Function not found: arn:aws:lambda:{region}:{account}:function:{name} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException)"
+                    ),
+                ),
+                None => Failure::new(
+                    "States.Runtime",
+                    format!(
+                        "The playground cannot answer the resource '{}' yet: only Lambda functions run here",
+                        req.resource
+                    ),
+                ),
+            }));
         }
         Answer::Stop(Failure::new(
             "sfn.NoMock",
@@ -261,6 +287,22 @@ fn describe(
     Value::Object(m)
 }
 
+/// The seed mix of the page's Lambda request ids (`src/run`), so a workspace run matches the page's.
+const PAGE_RNG: u64 = 0x5eed_1a4b_da00_0001;
+
+/// The workspace when the file is one (a JSON object whose `format` is the workspace file's).
+fn workspace_of(file: &str, text: &str) -> Result<Option<Workspace>, String> {
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return Ok(None);
+    };
+    if v.get("format").and_then(Value::as_str) != Some(workspace::FORMAT) {
+        return Ok(None);
+    }
+    Workspace::from_json(&v)
+        .map(Some)
+        .map_err(|e| format!("{file}: {e}"))
+}
+
 /// `sfn run DEFINITION ...`
 pub fn main(argv: &[String]) -> i32 {
     let p = match args::parse(
@@ -299,9 +341,14 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
         Some(other) => return Err(format!("--format must be text or json, not '{other}'")),
     };
     let [file] = p.positional.as_slice() else {
-        return Err("usage: sfn run DEFINITION [options]      (DEFINITION `-`: standard input) (try --help)".into());
+        return Err("usage: sfn run DEFINITION|WORKSPACE.json [options] (try --help)".into());
     };
-    let source = crate::cli::read_input(file)?;
+    let text = crate::cli::read_input(file)?;
+    let ws = workspace_of(file, &text)?;
+    let (source, label) = match &ws {
+        Some(w) => (w.definition.clone(), format!("{file} (definition)")),
+        None => (text, file.clone()),
+    };
     let machine = match StateMachine::parse(&source) {
         Ok(m) => Arc::new(m),
         Err(diags) => {
@@ -309,8 +356,8 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
             let diags = if located.is_empty() { diags } else { located };
             let first = diags
                 .first()
-                .map(|d| crate::validate::render(file, d))
-                .unwrap_or_else(|| format!("{file}: invalid definition"));
+                .map(|d| crate::validate::render(&label, d))
+                .unwrap_or_else(|| format!("{label}: invalid definition"));
             let more = if diags.len() > 1 {
                 format!(" (and {} more; see `sfn validate`)", diags.len() - 1)
             } else {
@@ -319,15 +366,17 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
             return Err(format!("{first}{more}"));
         }
     };
-    let input = match p.value("--input") {
-        Some(a) => read_json_arg(a, "--input")?,
-        None => json!({}),
+    let input = match (p.value("--input"), &ws) {
+        (Some(a), _) => read_json_arg(a, "--input")?,
+        (None, Some(w)) => serde_json::from_str(&w.input)
+            .map_err(|e| format!("{file}: the workspace's input is not JSON: {e}"))?,
+        (None, None) => json!({}),
     };
     let seed: u64 = match p.value("--seed") {
         Some(s) => s
             .parse()
             .map_err(|_| format!("--seed must be a whole number, not '{s}'"))?,
-        None => 0,
+        None => ws.as_ref().map_or(0, |w| w.seed),
     };
     let start_ms = match p.value("--start-time") {
         Some(t) => asl::timestamp::parse_millis(t).ok_or_else(|| {
@@ -347,11 +396,12 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
             .ok_or_else(|| {
                 format!("--lambda-timeout must be seconds between 0 and 900, not '{s}'")
             })?,
-        None => Duration::from_secs(3),
+        None => Duration::from_millis(ws.as_ref().map_or(3000, |w| u64::from(w.timeout_ms))),
     };
-    let machine_name = match p.value("--state-machine") {
-        Some(n) => n.to_string(),
-        None => {
+    let machine_name = match (p.value("--state-machine"), &ws) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(_)) => ExecutionConfig::default().state_machine_name,
+        (None, None) => {
             let base = std::path::Path::new(file)
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -367,38 +417,80 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
             }
         }
     };
-    let mocks = match (p.value("--mock-config"), p.value("--test-case")) {
-        (Some(f), Some(tc)) => {
-            let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
-            Some(
-                MockConfig::parse(&text, tc, Some(&machine_name))
-                    .map_err(|e| format!("{f}: {e}"))?,
-            )
+    // The mock file and test case: the options', else the workspace's.
+    let mock_text = match p.value("--mock-config") {
+        Some(f) => Some((
+            std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?,
+            f.to_string(),
+        )),
+        None => ws
+            .as_ref()
+            .filter(|w| !w.mocks.trim().is_empty())
+            .map(|w| (w.mocks.clone(), format!("{file} (mocks)"))),
+    };
+    let test_case = p.value("--test-case").map(str::to_string).or_else(|| {
+        ws.as_ref()
+            .map(|w| w.test_case.clone())
+            .filter(|t| !t.is_empty())
+    });
+    let mocks_machine = match (p.value("--state-machine"), &ws) {
+        (None, Some(w)) => w.name.clone(),
+        _ => machine_name.clone(),
+    };
+    let mocks = match (mock_text, test_case) {
+        (Some((text, source)), Some(tc)) => Some(
+            MockConfig::parse(&text, &tc, Some(&mocks_machine))
+                .map_err(|e| format!("{source}: {e}"))?,
+        ),
+        (Some(_), None) if p.value("--mock-config").is_some() => {
+            return Err("--mock-config needs --test-case NAME".into());
         }
-        (Some(_), None) => return Err("--mock-config needs --test-case NAME".into()),
-        (None, Some(_)) => return Err("--test-case needs --mock-config FILE".into()),
-        (None, None) => None,
+        (None, Some(_)) if p.value("--test-case").is_some() => {
+            return Err("--test-case needs --mock-config FILE".into());
+        }
+        _ => None,
     };
     let lambda_args = p.values("--lambda");
-    let js = if lambda_args.is_empty() {
+    let mut modules: Vec<(String, String, String)> = Vec::new();
+    for a in &lambda_args {
+        let (name, path) = a
+            .split_once('=')
+            .filter(|(n, f)| !n.is_empty() && !f.is_empty())
+            .ok_or_else(|| format!("--lambda takes NAME=FILE.js, not '{a}'"))?;
+        let src = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        modules.push((name.to_string(), path.to_string(), src));
+    }
+    if let Some(w) = &ws {
+        for f in w.functions.iter().rev() {
+            if !modules.iter().any(|(n, _, _)| *n == f.name) {
+                let label = format!("{file}#{}.js", f.name);
+                modules.insert(0, (f.name.clone(), label, f.code.clone()));
+            }
+        }
+    }
+    let js = if modules.is_empty() {
         None
     } else {
         let mut js = JsLambdas::new(timeout)?;
-        for a in lambda_args {
-            let (name, path) = a
-                .split_once('=')
-                .filter(|(n, f)| !n.is_empty() && !f.is_empty())
-                .ok_or_else(|| format!("--lambda takes NAME=FILE.js, not '{a}'"))?;
-            let src = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-            js.load(name, path, &src)?;
+        for (name, label, src) in &modules {
+            js.load(name, label, src)?;
         }
         Some(js)
     };
 
-    let mut rng = Rng::new(seed ^ 0x5346_4E5F_5255_4E00);
+    let page = ws.is_some();
+    // The page draws request ids from its own stream; a definition run keeps the CLI's.
+    let mut rng = Rng::new(
+        seed ^ if page {
+            PAGE_RNG
+        } else {
+            0x5346_4E5F_5255_4E00
+        },
+    );
     let mut config = ExecutionConfig::default();
     let execution_name = match p.value("--name") {
         Some(n) => n.to_string(),
+        None if page => config.execution_name.clone(),
         None => rng.uuid_v4(),
     };
     config.state_machine_name = machine_name.clone();
@@ -427,6 +519,7 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
         rng,
         region: config.region.clone(),
         account: config.account.clone(),
+        page,
     };
     let mut exec = Execution::start(machine, input.clone(), config.clone());
     let stopped = driver::drive(&mut exec, &mut answerer);

@@ -256,6 +256,9 @@ fn help_exits_0() {
         &["conformance", "--help"],
         &["validate", "-h"],
         &["case", "--help"],
+        &["workspace", "pack", "--help"],
+        &["export", "--help"],
+        &["import", "-h"],
     ] {
         let o = sfn(args);
         assert_eq!(o.code, 0, "sfn {args:?}");
@@ -270,4 +273,140 @@ fn help_exits_0() {
         o.stdout
             .contains("passed means passing at --level (default 1: L1")
     );
+}
+
+const WS: &str = "tests/fixtures/greet.workspace.json";
+
+#[test]
+fn workspace_pack_writes_the_fixture_workspace() {
+    let o = sfn(&[
+        "workspace",
+        "pack",
+        "--definition",
+        "tests/fixtures/greet.asl.json",
+        "--lambda",
+        "greet=tests/fixtures/greet.js",
+        "--lambda",
+        "shout=tests/fixtures/shout.mjs",
+        "--input",
+        "tests/fixtures/greet.input.json",
+        "--mock-config",
+        "tests/fixtures/mocks.json",
+        "--seed",
+        "7",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let fixture = std::fs::read_to_string(Path::new(DIR).join(WS)).unwrap_or_default();
+    assert_eq!(o.stdout, fixture);
+}
+
+#[test]
+fn run_of_a_workspace_runs_its_functions_input_and_seed() {
+    let o = sfn(&["run", WS, START]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stderr, "[greet] greeting Ada\n");
+    golden("run_workspace.txt", &o.stdout);
+}
+
+#[test]
+fn run_of_a_workspace_takes_its_mocks_with_a_test_case_and_flags_override() {
+    let o = sfn(&[
+        "run",
+        WS,
+        START,
+        "--test-case",
+        "Throttled",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stderr, "");
+    golden("run_workspace_mocks.json", &o.stdout);
+    let o = sfn(&[
+        "run",
+        WS,
+        START,
+        "--input",
+        r#"{"name": "Bo"}"#,
+        "--name",
+        "x",
+    ]);
+    assert!(o.stdout.contains("HELLO, BO! (X2)"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains(":execution:StateMachine:x"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_workspace_task_without_its_function_fails_as_on_the_page() {
+    let ws = std::fs::read_to_string(Path::new(DIR).join(WS)).unwrap_or_default();
+    let mut v: serde_json::Value = serde_json::from_str(&ws).unwrap_or_default();
+    if let Some(f) = v.get_mut("functions").and_then(|f| f.as_array_mut()) {
+        f.retain(|f| f.get("name").and_then(|n| n.as_str()) != Some("greet"));
+    }
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-greet.workspace.json");
+    std::fs::write(&path, v.to_string()).unwrap_or_default();
+    let o = sfn(&["run", &path.to_string_lossy(), START]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("error      Lambda.ResourceNotFoundException"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn export_writes_a_sam_template_and_import_reads_it_back() {
+    let o = sfn(&["export", "sam", WS]);
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""));
+    golden("export_sam.yaml", &o.stdout);
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("greet.sam.yaml");
+    std::fs::write(&path, &o.stdout).unwrap_or_default();
+    let back = sfn(&["import", &path.to_string_lossy(), "--into", WS]);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    golden("import_sam.json", &back.stdout);
+    let v: serde_json::Value = serde_json::from_str(&back.stdout).unwrap_or_default();
+    let names: Vec<&str> = v["functions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(names, ["greet", "shout"]);
+    for kind in ["yaml", "json", "mocks"] {
+        let o = sfn(&["export", kind, WS]);
+        assert_eq!(o.code, 0, "{kind}: {}", o.stderr);
+        golden(&format!("export_{kind}.txt"), &o.stdout);
+    }
+}
+
+#[test]
+fn import_errors_say_where() {
+    let o = sfn(&["import", "../workspace/tests/import/broken.yaml"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "sfn: ../workspace/tests/import/broken.yaml: line 7, column 8: not valid YAML: this line is indented more than the keys of its mapping\n"
+    );
+    let o = sfn(&["import", "../workspace/tests/import/sam-definitionuri.yaml"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr
+            .contains("line 6, column 7: at /Resources/Machine/Properties/DefinitionUri"),
+        "{}",
+        o.stderr
+    );
+    let o = sfn(&["export", "pdf", WS]);
+    assert_eq!(o.code, 2);
+    let o = sfn(&[
+        "run",
+        "../workspace/tests/import/workspace.json",
+        "--format",
+        "json",
+        START,
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
 }

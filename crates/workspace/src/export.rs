@@ -111,8 +111,9 @@ fn machine_name(ws: &Workspace) -> String {
     }
 }
 
-/// A CloudFormation logical id from a name: its ASCII letters and digits, each word capitalised
-/// (`order process` → `OrderProcess`); `fallback` when nothing is left or it starts with a digit.
+/// A CloudFormation logical id from a name: its ASCII letters and digits, each word after the
+/// first capitalised (`Order process` → `OrderProcess`, `check-stock` → `checkStock`); `fallback`
+/// when nothing is left, prefixed when it would start with a digit.
 fn logical_id(name: &str, fallback: &str) -> String {
     let mut id = String::new();
     let mut upper = false;
@@ -127,11 +128,7 @@ fn logical_id(name: &str, fallback: &str) -> String {
     match id.chars().next() {
         None => fallback.to_string(),
         Some(c) if c.is_ascii_digit() => format!("{fallback}{id}"),
-        Some(c) => {
-            let mut s = c.to_ascii_uppercase().to_string();
-            s.push_str(id.get(1..).unwrap_or(""));
-            s
-        }
+        Some(_) => id,
     }
 }
 
@@ -251,15 +248,20 @@ pub fn sam_template(ws: &Workspace) -> Result<Exported, ExportError> {
     let mut definition = json_of(&ws.definition, "definition")?;
     let mut notes = Vec::new();
     let name = machine_name(ws);
-    // Logical ids: the functions', then the state machine's.
-    let mut taken: Vec<String> = Vec::new();
+    // Logical ids: the state machine's (the workspace's name, which an import takes back), then
+    // the functions' (a clash gets a `Function` suffix; the name stays as `FunctionName`).
+    let machine_id = logical_id(&name, "StateMachine");
+    let mut taken: Vec<String> = vec![machine_id.clone()];
     let mut functions: Vec<(String, &Function)> = Vec::new();
     for f in &ws.functions {
-        let id = unique(logical_id(&f.name, "Function"), &taken);
+        let mut id = logical_id(&f.name, "Function");
+        if taken.contains(&id) {
+            id.push_str("Function");
+        }
+        let id = unique(id, &taken);
         taken.push(id.clone());
         functions.push((id, f));
     }
-    let machine_id = unique(logical_id(&name, "StateMachine"), &taken);
     let lookup = |fname: &str| {
         functions
             .iter()
@@ -533,7 +535,8 @@ mod tests {
     #[test]
     fn logical_ids_are_alphanumeric() {
         assert_eq!(logical_id("Order process", "X"), "OrderProcess");
-        assert_eq!(logical_id("check-inventory_v2", "X"), "CheckInventoryV2");
+        assert_eq!(logical_id("check-inventory_v2", "X"), "checkInventoryV2");
+        assert_eq!(logical_id("greet", "X"), "greet");
         assert_eq!(logical_id("42", "Function"), "Function42");
         assert_eq!(logical_id("---", "Function"), "Function");
     }

@@ -136,7 +136,8 @@ impl Imported {
     }
 }
 
-/// Reads a file the user dropped or picked. `file_name` only helps tell JSON from YAML in messages.
+/// Reads a file the user dropped or picked. `file_name` helps tell JSON from YAML (a `.json` file
+/// that is not JSON gets JSON's error).
 pub fn import(file_name: &str, text: &str) -> Result<Imported, ImportError> {
     let doc = Doc::parse(file_name, text)?;
     let Some(obj) = doc.value.as_object() else {
@@ -211,7 +212,7 @@ impl Doc {
                 }
                 Err(e) if file_name.ends_with(".json") || yaml::parse(text).is_err() => {
                     return Err(ImportError {
-                        message: format!("{file_name} is not valid JSON: {e}"),
+                        message: format!("not valid JSON: {e}"),
                         line: Some(e.line()),
                         column: Some(e.column()),
                         pointer: String::new(),
@@ -227,10 +228,7 @@ impl Doc {
                 json: false,
             }),
             Err(e) => Err(ImportError {
-                message: format!(
-                    "{file_name} is neither JSON nor YAML this playground reads: {}",
-                    e.message
-                ),
+                message: format!("not valid YAML: {}", e.message),
                 line: Some(e.line),
                 column: Some(e.column),
                 pointer: String::new(),

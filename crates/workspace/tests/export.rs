@@ -214,7 +214,7 @@ fn es_module_lambdas_are_converted_and_unknown_functions_noted() {
     };
     let sam = sam_template(&ws).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        sam.text.contains("FunctionName: ${MyFnArn}"),
+        sam.text.contains("FunctionName: ${myFnArn}"),
         "{}",
         sam.text
     );
