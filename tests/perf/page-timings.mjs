@@ -1,15 +1,70 @@
-// Measures the page as a visitor meets it (run by `cargo xtask measure`; a measurement, not a test):
-// time from navigation to interactive, time to run the default example, and the layout time of W1's
-// 1,000-state graph. Prints medians of RUNS fresh page loads.
-import { readFileSync } from 'node:fs';
+// Measures the page as a visitor meets it (run by `cargo xtask bench` and `cargo xtask measure`; a
+// measurement, never a test): time from navigation to interactive, time to run the default example,
+// the layout time of W1's 1,000-state graph, and a 10,000-item Map run (tests/perf/map10k.asl.json):
+// its total time and the longest frame while it runs (gaps between requestAnimationFrame callbacks,
+// and PerformanceObserver `longtask` entries). Prints medians of RUNS fresh page loads; with
+// PAGE_JSON=FILE also writes them as JSON.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { launch, openPlayground, openTab } from '../e2e/browser.mjs';
 
 const RUNS = Number(process.env.RUNS || 5);
 const W1 = process.env.W1_PATH;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const MAP = new URL('./map10k.asl.json', import.meta.url);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length === 0 ? null : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+/** Replaces the shown editor tab's text by pasting, as a person brings a big document in. */
+async function paste(page, tab, text) {
+  await openTab(page, tab);
+  await page.locator('#pane-definition .cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    document.querySelector('#pane-definition .cm-content')
+      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+/** Clicks Run and resolves when the status leaves RUNNING: total ms, longest frame gap, long tasks. */
+function runWatchingFrames(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    const longTasks = [];
+    let observer = null;
+    try {
+      observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+      observer.observe({ type: 'longtask' });
+    } catch { /* no longtask support: the rAF gaps still tell */ }
+    let running = true, last = performance.now(), longestFrame = 0;
+    const tick = () => {
+      const now = performance.now();
+      longestFrame = Math.max(longestFrame, now - last);
+      last = now;
+      if (running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const t0 = performance.now();
+    const done = () => {
+      const s = document.querySelector('#status')?.textContent;
+      return s && s !== 'RUNNING' && s !== 'NOT RUN' ? s : null;
+    };
+    const finish = (status) => {
+      running = false;
+      const ms = performance.now() - t0;
+      // One more frame so the last gap and the last long task are counted.
+      requestAnimationFrame(() => {
+        longestFrame = Math.max(longestFrame, performance.now() - last);
+        setTimeout(() => { observer?.disconnect(); resolve({ status, ms, longestFrame, longTasks }); }, 50);
+      });
+    };
+    const obs = new MutationObserver(() => { const s = done(); if (s) { obs.disconnect(); finish(s); } });
+    obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+    document.querySelector('#run').click();
+  }));
+}
 
 const browser = await launch();
-const interactive = [], runDefault = [], layoutW1 = [];
+const interactive = [], runDefault = [], layoutW1 = [], mapRun = [], mapFrame = [], mapLongTasks = [], mapLongestTask = [];
+let mapStatus = null;
 try {
   for (let i = 0; i < RUNS; i++) {
     const { page } = await openPlayground(browser.context);
@@ -27,25 +82,35 @@ try {
     }));
     runDefault.push(ms);
     if (W1) {
-      await openTab(page, 'Definition');
       // Pasted, as a person would bring a big definition in (typing 230 KB is not a thing people do).
-      await page.locator('#pane-definition .cm-content').click();
-      await page.keyboard.press('ControlOrMeta+a');
-      await page.evaluate((text) => {
-        const data = new DataTransfer();
-        data.setData('text/plain', text);
-        document.querySelector('#pane-definition .cm-content')
-          .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-      }, readFileSync(W1, 'utf8'));
+      await paste(page, 'Definition', readFileSync(W1, 'utf8'));
       await page.waitForFunction(() => document.querySelectorAll('#pane-graph g.node').length >= 1000, null, { timeout: 60000 });
       layoutW1.push(Number(await page.locator('#pane-graph svg.graph').getAttribute('data-layout-ms')));
     }
+    // A 10,000-item Map: the page must keep painting while it runs.
+    await paste(page, 'Input', '{}');
+    await paste(page, 'Definition', readFileSync(MAP, 'utf8'));
+    await page.waitForFunction(() => document.querySelector('#pane-graph g.node[data-state="Each"]'), null, { timeout: 20000 });
+    const m = await runWatchingFrames(page);
+    mapStatus = m.status;
+    mapRun.push(m.ms);
+    mapFrame.push(m.longestFrame);
+    mapLongTasks.push(m.longTasks.length);
+    mapLongestTask.push(m.longTasks.length ? Math.max(...m.longTasks) : 0);
     await page.close();
   }
 } finally {
   await browser.close();
 }
+const result = {
+  runs: RUNS, interactiveMs: median(interactive), runDefaultMs: median(runDefault), layoutW1Ms: median(layoutW1),
+  mapStatus, mapRunMs: median(mapRun), mapLongestFrameMs: median(mapFrame), mapLongTasks: median(mapLongTasks), mapLongestTaskMs: median(mapLongestTask),
+  samples: { interactive, runDefault, layoutW1, mapRun, mapFrame, mapLongTasks, mapLongestTask },
+};
 console.log(`page timings, median of ${RUNS} loads (headless Chromium, this machine):`);
-console.log(`  load to interactive        ${median(interactive).toFixed(0)} ms`);
-console.log(`  run the default example    ${median(runDefault).toFixed(1)} ms`);
-if (layoutW1.length) console.log(`  lay out W1 (1,000 states)  ${median(layoutW1).toFixed(1)} ms (graph model + layout, in wasm)`);
+console.log(`  load to interactive        ${result.interactiveMs.toFixed(0)} ms`);
+console.log(`  run the default example    ${result.runDefaultMs.toFixed(1)} ms`);
+if (layoutW1.length) console.log(`  lay out W1 (1,000 states)  ${result.layoutW1Ms.toFixed(1)} ms (graph model + layout, in wasm)`);
+console.log(`  10,000-item Map            ${result.mapRunMs.toFixed(0)} ms to ${mapStatus}; longest frame ${result.mapLongestFrameMs.toFixed(1)} ms, ` +
+  `${result.mapLongTasks} long tasks (longest ${result.mapLongestTaskMs.toFixed(0)} ms)`);
+if (process.env.PAGE_JSON) writeFileSync(process.env.PAGE_JSON, JSON.stringify(result, null, 1));

@@ -4,6 +4,7 @@
 //! everything goes straight to the build. Tools come only from the package registries (crates.io,
 //! npm, Debian), and Trunk runs offline with the tools found on PATH.
 
+mod bench;
 mod serve;
 mod setup;
 
@@ -17,7 +18,11 @@ commands:
   test               set up what is missing (incl. Chromium), run the native tests, build the page
                      and run the browser tests in headless Chromium
   build              set up what is missing and build the page into dist/
-  measure            build the page and measure it in headless Chromium (load, default run, W1 layout)
+  bench [--quick] [IDS…]
+                     the benchmark: the workloads natively, as wasm in Node and on the peer
+                     (aws-local-stepfunctions), the minimal model, memory, the JSONata suite against
+                     jsonata-js, and the page's timings in headless Chromium, side by side (docs/bench.md)
+  measure            build the page and measure it in headless Chromium (the bench's page part)
   setup [--browser]  only install what is missing (with --browser: Chromium too)";
 
 fn main() -> ExitCode {
@@ -26,7 +31,8 @@ fn main() -> ExitCode {
         Some("serve") => serve_cmd(&args[1..]),
         Some("test") => test_cmd(),
         Some("build") => setup::tools(false).and_then(|env| build_page(&env)),
-        Some("measure") => measure_cmd(),
+        Some("bench") => bench::bench_cmd(&args[1..]),
+        Some("measure") => bench::measure_cmd(),
         Some("setup") => setup::tools(args.iter().any(|a| a == "--browser")).map(|_| ()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -108,28 +114,4 @@ fn test_cmd() -> Result<(), String> {
         .env("PATH", &env.path)
         .env("PLAYGROUND_URL", &url)
         .env("PLAYGROUND_DIST", root().join("dist")))
-}
-
-fn measure_cmd() -> Result<(), String> {
-    let env = setup::tools(true)?;
-    build_page(&env)?;
-    let server = serve::Server::bind(root().join("dist"), 0)?;
-    let url = format!("http://{}/", server.addr());
-    std::thread::spawn(move || server.run_forever());
-    let w1 = ["../shared", "../../shared"]
-        .iter()
-        .map(|d| {
-            root()
-                .join(d)
-                .join("bench/workloads/w1_pass_chain.asl.json")
-        })
-        .find(|p| p.is_file());
-    let mut cmd = Command::new("node");
-    cmd.args(["tests/perf/page-timings.mjs"])
-        .env("PATH", &env.path)
-        .env("PLAYGROUND_URL", &url);
-    if let Some(w1) = w1 {
-        cmd.env("W1_PATH", w1);
-    }
-    run(&mut cmd)
 }

@@ -7,10 +7,12 @@
 //!   per state transition, over the payloads a real run saw.
 //! - [`suite`]: the JSONata suite loaded as plain data, timed as the reference runner times it
 //!   (compile + evaluate), and judged by its rules.
+//! - [`report`]: the side-by-side table of one run, from the JSON files each runner writes.
 //! - [`alloc`]: a counting global allocator (live and peak bytes) that the runners install.
 
 pub mod alloc;
 pub mod minimal;
+pub mod report;
 pub mod stats;
 pub mod suite;
 pub mod workload;

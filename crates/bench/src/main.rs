@@ -1,4 +1,4 @@
-//! The native benchmark runner: `cargo run --release -p bench -- [--runs N] [--warmup N] [--json FILE] [IDS…]`, `… -- jsonata`.
+//! The native benchmark runner: `cargo run --release -p bench -- [--runs N] [--warmup N] [--json FILE] [IDS…]`, `… -- jsonata`, `… -- report DIR`.
 
 use std::time::Instant;
 
@@ -17,7 +17,9 @@ const USAGE: &str = "usage:
         (default 5) after the warm-up runs (default 1), the minimal model beside it, memory,
         and whether the result is the expected one (--output prints it)
   bench jsonata [--runs N] [--json FILE]
-        times the JSONata suite (compile + evaluate per case), N passes (default 5)";
+        times the JSONata suite (compile + evaluate per case), N passes (default 5)
+  bench report DIR
+        prints the side-by-side tables of the JSON files the runners wrote into DIR";
 
 struct Options {
     runs: usize,
@@ -61,6 +63,10 @@ fn options(args: &[String]) -> Result<Options, String> {
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("report") => match args.get(1) {
+            Some(dir) => bench::report::print(std::path::Path::new(dir)),
+            None => Err(USAGE.into()),
+        },
         Some("jsonata") => options(&args[1..]).and_then(|o| jsonata(&o)),
         _ => options(&args).and_then(|o| workloads(&o)),
     };
