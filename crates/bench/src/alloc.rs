@@ -1,31 +1,45 @@
 //! A counting global allocator: live bytes and the peak since the last reset, for "memory that does not grow with runs".
+//!
+//! The counters are the calling thread's (plain thread-local cells, no atomic instructions, so
+//! counting costs a few loads and stores per allocation): the runners are single-threaded.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-static INSTALLED: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    static LIVE: Cell<usize> = const { Cell::new(0) };
+    static PEAK: Cell<usize> = const { Cell::new(0) };
+    static INSTALLED: Cell<bool> = const { Cell::new(false) };
+}
 
 /// The system allocator, counted. A runner installs it with
 /// `#[global_allocator] static A: bench::alloc::Counting = bench::alloc::Counting;`.
 pub struct Counting;
 
 fn grew(bytes: usize) {
-    let now = LIVE
-        .fetch_add(bytes, Ordering::Relaxed)
-        .saturating_add(bytes);
-    PEAK.fetch_max(now, Ordering::Relaxed);
+    let _ = LIVE.try_with(|live| {
+        let now = live.get().wrapping_add(bytes);
+        live.set(now);
+        let _ = PEAK.try_with(|peak| {
+            if now > peak.get() {
+                peak.set(now);
+            }
+        });
+    });
 }
 
 fn shrank(bytes: usize) {
-    LIVE.fetch_sub(bytes, Ordering::Relaxed);
+    let _ = LIVE.try_with(|live| live.set(live.get().wrapping_sub(bytes)));
+}
+
+fn mark_installed() {
+    let _ = INSTALLED.try_with(|i| i.set(true));
 }
 
 // SAFETY: every call is forwarded to `System` unchanged; the counters only observe sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        INSTALLED.store(1, Ordering::Relaxed);
+        mark_installed();
         // SAFETY: same contract as the caller's.
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
@@ -35,7 +49,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        INSTALLED.store(1, Ordering::Relaxed);
+        mark_installed();
         // SAFETY: same contract as the caller's.
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
@@ -63,22 +77,23 @@ unsafe impl GlobalAlloc for Counting {
 
 /// Whether the counting allocator is the global one (otherwise every count reads 0).
 pub fn installed() -> bool {
-    INSTALLED.load(Ordering::Relaxed) == 1
+    INSTALLED.try_with(Cell::get).unwrap_or(false)
 }
 
 /// Bytes allocated and not freed.
 pub fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
+    LIVE.try_with(Cell::get).unwrap_or(0)
 }
 
 /// The most bytes live at once since the last [`reset_peak`].
 pub fn peak() -> usize {
-    PEAK.load(Ordering::Relaxed)
+    PEAK.try_with(Cell::get).unwrap_or(0)
 }
 
 /// Starts a new peak measurement from what is live now.
 pub fn reset_peak() {
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let now = live();
+    let _ = PEAK.try_with(|p| p.set(now));
 }
 
 /// Bytes as the report prints them (`12.3 MiB`, `456.7 KiB`, `89 B`).

@@ -117,14 +117,15 @@ fn workloads(o: &Options) -> Result<bool, String> {
     let mut rows = Vec::new();
     let mut all_ok = true;
     for w in &list {
+        let n = o.warmup + o.runs;
+        let mut times = Vec::with_capacity(n);
+        let mut peaks = Vec::with_capacity(n);
+        let mut live_after = Vec::with_capacity(n);
+        let mut rss = Vec::with_capacity(n);
         let base = alloc::live();
-        let mut times = Vec::new();
-        let mut peaks = Vec::new();
-        let mut live_after = Vec::new();
-        let mut rss = Vec::new();
         let mut check = Ok(());
         let (mut events, mut transitions) = (0, 0);
-        for i in 0..o.warmup + o.runs {
+        for i in 0..n {
             alloc::reset_peak();
             let t = Instant::now();
             let exec = w.run();
