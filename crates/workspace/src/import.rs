@@ -607,7 +607,11 @@ fn machine(
         }
     }
     let text = match (prop("Definition"), prop("DefinitionString")) {
-        (Some(Value::Object(d)), _) => serde_json::to_string(d).unwrap_or_default(),
+        (Some(Value::Object(d)), _) => {
+            let mut d = Value::Object(d.clone());
+            resolve_intrinsics(t, &mut d, &pat("Definition"), notes, 0);
+            serde_json::to_string_pretty(&d).unwrap_or_default()
+        }
         (Some(_), _) => {
             return Err(t
                 .doc
@@ -661,6 +665,45 @@ fn machine(
         name: t.machine_name(id),
         definition: pretty(&value),
     })
+}
+
+/// Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` written inside a `Definition` object
+/// (SAM templates do) to strings; ones that do not resolve stay as written, with a note.
+fn resolve_intrinsics(
+    t: &Template,
+    v: &mut Value,
+    at: &str,
+    notes: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let intrinsic = v.as_object().is_some_and(|o| {
+        o.len() == 1
+            && o.keys()
+                .all(|k| matches!(k.as_str(), "Ref" | "Fn::GetAtt" | "Fn::Sub" | "Fn::Join"))
+    });
+    if intrinsic {
+        match t.string(v, at, notes) {
+            Ok(s) => *v = Value::String(s),
+            Err(e) => notes.push(format!("{}: stays as written", e.message)),
+        }
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                resolve_intrinsics(t, x, &format!("{at}/{}", escape(k)), notes, depth + 1);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                resolve_intrinsics(t, x, &format!("{at}/{i}"), notes, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Replaces `${Key}` for each substitution in a definition's JSON text, the value escaped for JSON.

@@ -11,7 +11,6 @@
 //! block scalars, and is deterministic.
 
 use serde_json::{Map, Number, Value};
-use std::collections::HashMap;
 use std::fmt;
 
 /// Why a text is not YAML this reader understands, and where (1-based line and column).
@@ -37,14 +36,14 @@ impl std::error::Error for YamlError {}
 /// Where each node of a parsed document starts (1-based line, column), by JSON Pointer. A mapping
 /// entry is located at its key, a sequence item at its content.
 #[derive(Debug, Clone, Default)]
-pub struct Locations(HashMap<String, (usize, usize)>);
+pub struct Locations(Vec<(String, (usize, usize))>);
 
 impl Locations {
     /// The position of the node at `pointer`, or of its nearest located ancestor.
     pub fn get(&self, pointer: &str) -> Option<(usize, usize)> {
         let mut p = pointer;
         loop {
-            if let Some(at) = self.0.get(p) {
+            if let Some((_, at)) = self.0.iter().find(|(q, _)| q == p) {
                 return Some(*at);
             }
             p = &p[..p.rfind('/')?];
@@ -64,6 +63,8 @@ pub fn parse_located(text: &str) -> Result<(Value, Locations), YamlError> {
 
 /// Deepest nesting of collections read (deeper input is refused, never a stack overflow).
 const MAX_DEPTH: usize = 128;
+/// Most anchors in one document (aliases look them up one by one).
+const MAX_ANCHORS: usize = 1000;
 /// Most nodes that aliases may expand to in one document ("billion laughs" stays small).
 const MAX_ALIAS_NODES: usize = 100_000;
 
@@ -124,10 +125,12 @@ struct Parser {
     line: usize,
     line_start: usize,
     depth: usize,
-    anchors: HashMap<String, Value>,
+    /// Anchors in the order they were set (a later one of the same name wins).
+    anchors: Vec<(String, Value)>,
     alias_nodes: usize,
     path: Vec<String>,
-    locs: Option<HashMap<String, (usize, usize)>>,
+    /// Node starts by pointer, first one first (only when asked for).
+    locs: Option<Vec<(String, (usize, usize))>>,
 }
 
 fn is_ws(c: Option<char>) -> bool {
@@ -156,10 +159,10 @@ impl Parser {
             line: 0,
             line_start: 0,
             depth: 0,
-            anchors: HashMap::new(),
+            anchors: Vec::new(),
             alias_nodes: 0,
             path: Vec::new(),
-            locs: located.then(HashMap::new),
+            locs: located.then(Vec::new),
         }
     }
 
@@ -207,7 +210,7 @@ impl Parser {
     fn locate(&mut self, m: Mark) {
         if let Some(locs) = self.locs.as_mut() {
             let pointer: String = self.path.iter().map(|p| format!("/{p}")).collect();
-            locs.entry(pointer).or_insert((m.line, m.column));
+            locs.push((pointer, (m.line, m.column)));
         }
     }
 
@@ -508,7 +511,7 @@ impl Parser {
         let m = self.mark();
         self.bump();
         let name = self.name(flow, "alias")?;
-        let Some(v) = self.anchors.get(&name) else {
+        let Some((_, v)) = self.anchors.iter().rev().find(|(n, _)| *n == name) else {
             return Err(self.err_at(
                 m,
                 format!("alias *{name} names no anchor defined before it"),
@@ -545,7 +548,7 @@ impl Parser {
             }
             Some((tag, m)) => self.tagged(tag, *m, Tagged::Scalar(s))?,
         };
-        Ok(self.anchor(props.anchor, v))
+        self.anchor(props.anchor, v)
     }
 
     fn finish_collection(&mut self, props: Props, v: Value) -> Result<Value, YamlError> {
@@ -553,14 +556,17 @@ impl Parser {
             None => v,
             Some((tag, m)) => self.tagged(tag, *m, Tagged::Collection(v))?,
         };
-        Ok(self.anchor(props.anchor, v))
+        self.anchor(props.anchor, v)
     }
 
-    fn anchor(&mut self, anchor: Option<String>, v: Value) -> Value {
+    fn anchor(&mut self, anchor: Option<String>, v: Value) -> Result<Value, YamlError> {
         if let Some(a) = anchor {
-            self.anchors.insert(a, v.clone());
+            if self.anchors.len() >= MAX_ANCHORS {
+                return self.err(format!("more than {MAX_ANCHORS} anchors"));
+            }
+            self.anchors.push((a, v.clone()));
         }
-        v
+        Ok(v)
     }
 
     fn tagged(&self, tag: &str, m: Mark, node: Tagged) -> Result<Value, YamlError> {
@@ -1425,26 +1431,38 @@ fn core_number(s: &str) -> Option<Number> {
             .then(|| u64::from_str_radix(o, 8).ok().map(Number::from))
             .flatten();
     }
-    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if digits(unsigned, 10) {
-        let t = s.strip_prefix('+').unwrap_or(s);
-        if let Ok(i) = t.parse::<i64>() {
-            return Some(Number::from(i));
-        }
-        if let Ok(u) = t.parse::<u64>() {
-            return Some(Number::from(u));
-        }
-        return t.parse::<f64>().ok().and_then(Number::from_f64);
+    let (sign, unsigned) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s.strip_prefix('+').unwrap_or(s)),
+    };
+    // Rewritten as a JSON number and read by serde_json, so a YAML number is exactly the value
+    // the same number in a JSON file gives (and no second float parser lands in the page).
+    let int = |t: &str| -> String {
+        let t = t.trim_start_matches('0');
+        if t.is_empty() { "0".into() } else { t.into() }
+    };
+    let json = if digits(unsigned, 10) {
+        format!("{sign}{}", int(unsigned))
+    } else if is_core_float(unsigned) {
+        let (mantissa, exp) = match unsigned.split_once(['e', 'E']) {
+            Some((m, e)) => (m, format!("e{e}")),
+            None => (unsigned, String::new()),
+        };
+        let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let frac = if frac.is_empty() && exp.is_empty() {
+            "0"
+        } else {
+            frac
+        };
+        let dot = if frac.is_empty() { "" } else { "." };
+        format!("{sign}{}{dot}{frac}{exp}", int(whole))
+    } else {
+        return None;
+    };
+    match serde_json::from_str::<Value>(&json) {
+        Ok(Value::Number(n)) => Some(n),
+        _ => None,
     }
-    if is_core_float(unsigned) {
-        return s
-            .strip_prefix('+')
-            .unwrap_or(s)
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64);
-    }
-    None
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
