@@ -46,7 +46,7 @@ impl Locations {
             if let Some((_, at)) = self.0.iter().find(|(q, _)| q == p) {
                 return Some(*at);
             }
-            p = &p[..p.rfind('/')?];
+            p = p.get(..p.rfind('/')?)?;
         }
     }
 }
