@@ -30,7 +30,8 @@ are the page's (state machine StateMachine, execution `execution`).
   --mock-config FILE        Step Functions Local mock file (MockConfigFile.json) ...
   --test-case NAME          ... and the test case whose mocked responses answer the tasks
   --state-machine NAME      the state machine's name (default: the definition file's name); picks
-                            the test case when several state machines define one of that name
+                            the test case when several state machines define one of that name (a
+                            workspace's mocks are picked by the workspace's name)
   --lambda NAME=FILE.js     a JavaScript Lambda (Node.js handler module), repeatable; answers Tasks
                             whose Resource is arn:aws:lambda:...:function:NAME, NAME, or
                             arn:aws:states:::lambda:invoke with FunctionName NAME (or its ARN)

@@ -301,7 +301,9 @@ pub fn sam_template(ws: &Workspace) -> Result<Exported, ExportError> {
     );
     let timeout = ws.timeout_ms.div_ceil(1000).clamp(1, 900);
     for (id, f) in &functions {
-        let (code, code_notes) = to_commonjs(&f.code);
+        // (line ends and a byte-order mark as a YAML block keeps them: `\n`, none)
+        let code = f.code.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+        let (code, code_notes) = to_commonjs(&code);
         notes.extend(
             code_notes
                 .into_iter()

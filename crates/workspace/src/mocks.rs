@@ -128,8 +128,12 @@ impl MockConfig {
                 Some((_, c)) => c,
                 None => {
                     let names: Vec<&str> = many.iter().map(|(n, _)| n.as_str()).collect();
+                    let which = match machine {
+                        Some(m) => format!("none of them is named '{m}'"),
+                        None => "name the state machine to use".into(),
+                    };
                     return Err(format!(
-                        "test case '{test_case}' is defined for several state machines ({}); choose one with --state-machine",
+                        "test case '{test_case}' is defined for several state machines ({}); {which}",
                         names.join(", ")
                     ));
                 }
