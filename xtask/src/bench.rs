@@ -3,7 +3,7 @@
 //! It builds the native runner (`crates/bench`, release) and the wasm runner (`crates/bench-wasm`
 //! for wasm32, bound by `wasm-bindgen --target nodejs`), installs the peers from npm into `bench/`
 //! (`npm ci`: aws-local-stepfunctions and jsonata at the versions `bench/package-lock.json` pins),
-//! builds the page, then runs in turn: the workloads natively, as wasm in Node and on the peer; the
+//! builds the page, then runs in turn: each workload natively, as wasm in Node and on the peer; the
 //! JSONata suite natively, as wasm and on jsonata-js; the page timings in headless Chromium. Each
 //! runner writes JSON into `target/bench-results/`; `bench report` prints the side-by-side tables
 //! (also saved as `target/bench-results/report.md`).
@@ -91,39 +91,35 @@ pub fn bench_cmd(args: &[String]) -> Result<(), String> {
     let json = |name: &str| out.join(name).to_string_lossy().into_owned();
     let runs = plan.runs.to_string();
     let passes = plan.passes.to_string();
-    if let Some(ids) = &plan.workloads {
-        eprintln!("\n== workloads: ours natively ==");
-        run(Command::new(&native)
-            .args([
-                "--runs",
-                &runs,
-                "--warmup",
-                "1",
-                "--json",
-                &json("native.json"),
-            ])
-            .args(ids))
-        .ok(); // a wrong result is shown in the report, the other sides still run
-        eprintln!("\n== workloads: ours as wasm in Node ==");
-        run(Command::new("node")
-            .arg("bench/wasm.mjs")
-            .args(["--wasm", &wasm_dir, "--runs", &runs, "--warmup", "1"])
-            .args(["--json", &json("wasm.json")])
-            .args(ids)
-            .env("PATH", &env.path))?;
-        eprintln!("\n== workloads: the peer (aws-local-stepfunctions) ==");
-        run(Command::new("node")
-            .arg("bench/peer.mjs")
-            .args([
-                "--runs",
-                &runs,
-                "--warmup",
-                "1",
-                "--json",
-                &json("peer.json"),
-            ])
-            .args(ids)
-            .env("PATH", &env.path))?;
+    if let Some(selectors) = &plan.workloads {
+        // The three sides take turns per workload, so a change in the machine's load (other work
+        // shares it) hits them alike and the ratios of one workload stay comparable.
+        let listed = Command::new(&native)
+            .arg("--list")
+            .args(selectors)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", native.display()))?;
+        if !listed.status.success() {
+            return Err(String::from_utf8_lossy(&listed.stderr).trim().to_string());
+        }
+        for id in String::from_utf8_lossy(&listed.stdout).lines() {
+            eprintln!("\n== {id}: ours natively, ours as wasm in Node, the peer ==");
+            // A wrong result is shown in the report; the other sides still run.
+            run(Command::new(&native)
+                .args(["--runs", &runs, "--warmup", "1"])
+                .args(["--json", &json(&format!("native-{id}.json")), id]))
+            .ok();
+            run(Command::new("node")
+                .arg("bench/wasm.mjs")
+                .args(["--wasm", &wasm_dir, "--runs", &runs, "--warmup", "1"])
+                .args(["--json", &json(&format!("wasm-{id}.json")), id])
+                .env("PATH", &env.path))?;
+            run(Command::new("node")
+                .arg("bench/peer.mjs")
+                .args(["--runs", &runs, "--warmup", "1"])
+                .args(["--json", &json(&format!("peer-{id}.json")), id])
+                .env("PATH", &env.path))?;
+        }
     }
     if plan.jsonata {
         eprintln!("\n== JSONata suite: ours natively ==");

@@ -11,11 +11,12 @@ use serde_json::{Value, json};
 static ALLOC: alloc::Counting = alloc::Counting;
 
 const USAGE: &str = "usage:
-  bench [--runs N] [--warmup N] [--json FILE] [--no-minimal] [--output] [IDS…]
+  bench [--runs N] [--warmup N] [--json FILE] [--no-minimal] [--output] [--list] [IDS…]
         runs the shared workloads natively (all, or the ids given; a substring picks several:
         W2 = W2-mc0, W2-mc1, W2-mc10000) and prints per workload the median of N timed runs
         (default 5) after the warm-up runs (default 1), the minimal model beside it, memory,
-        and whether the result is the expected one (--output prints it)
+        and whether the result is the expected one (--output prints it;
+        --list only prints the ids selected)
   bench jsonata [--runs N] [--json FILE]
         times the JSONata suite (compile + evaluate per case), N passes (default 5)
   bench report DIR
@@ -27,6 +28,7 @@ struct Options {
     json: Option<String>,
     minimal: bool,
     output: bool,
+    list: bool,
     rest: Vec<String>,
 }
 
@@ -37,6 +39,7 @@ fn options(args: &[String]) -> Result<Options, String> {
         json: None,
         minimal: true,
         output: false,
+        list: false,
         rest: Vec::new(),
     };
     let mut it = args.iter();
@@ -52,6 +55,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--json" => o.json = Some(it.next().ok_or("--json needs a file")?.clone()),
             "--no-minimal" => o.minimal = false,
             "--output" => o.output = true,
+            "--list" => o.list = true,
             "-h" | "--help" => return Err(USAGE.into()),
             s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
             s => o.rest.push(s.to_string()),
@@ -103,6 +107,12 @@ fn workloads(o: &Options) -> Result<bool, String> {
     let list = Workload::load_dir(&dir, &o.rest)?;
     if list.is_empty() {
         return Err(format!("no workload matches {:?}", o.rest));
+    }
+    if o.list {
+        for w in &list {
+            println!("{}", w.spec.id);
+        }
+        return Ok(true);
     }
     println!(
         "native ({}), {} timed runs after {} warm-up, full history kept; times in ms",

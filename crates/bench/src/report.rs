@@ -28,23 +28,61 @@ pub struct Results {
 }
 
 impl Results {
-    /// Reads whichever result files exist in `dir`.
+    /// Reads whichever result files exist in `dir`. A runner's workloads may be split over
+    /// several files (`native.json`, `native-W1.json`, ... when the sides alternate per workload).
     pub fn read(dir: &Path) -> Results {
         let read = |name: &str| {
             std::fs::read_to_string(dir.join(name))
                 .ok()
                 .and_then(|t| serde_json::from_str(&t).ok())
         };
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let merged = |side: &str| {
+            let parts: Vec<Value> = names
+                .iter()
+                .filter(|n| {
+                    n.strip_prefix(side).is_some_and(|rest| {
+                        rest == ".json"
+                            || (rest.starts_with('-')
+                                && rest.ends_with(".json")
+                                && !rest.starts_with("-jsonata"))
+                    })
+                })
+                .filter_map(|n| read(n))
+                .collect();
+            merge(parts)
+        };
         Results {
-            native: read("native.json"),
-            wasm: read("wasm.json"),
-            peer: read("peer.json"),
+            native: merged("native"),
+            wasm: merged("wasm"),
+            peer: merged("peer"),
             native_jsonata: read("native-jsonata.json"),
             wasm_jsonata: read("wasm-jsonata.json"),
             js_jsonata: read("js-jsonata.json"),
             page: read("page.json"),
         }
     }
+}
+
+/// One runner's result files as one: the first file's fields, every file's workloads in order.
+fn merge(parts: Vec<Value>) -> Option<Value> {
+    let mut it = parts.into_iter();
+    let mut first = it.next()?;
+    let rest: Vec<Value> = it
+        .filter_map(|p| p.get("workloads").and_then(Value::as_array).cloned())
+        .flatten()
+        .collect();
+    if let Some(Value::Array(w)) = first.get_mut("workloads") {
+        w.extend(rest);
+    }
+    Some(first)
 }
 
 /// The row of workload `id` in a runner's results.
@@ -131,191 +169,193 @@ pub fn render(r: &Results) -> String {
     };
     let mut goals: Vec<String> = Vec::new();
 
-    line("### Workloads: our engine and the peer, side by side".into());
-    line(String::new());
-    line(format!(
-        "Median ms per run (native {}; wasm {}; peer {}); ours keep the full history. \
-         A ratio is the peer's time over ours: above 1 we are faster. `check`: the result equals \
-         `crates/bench/expected.json` (native / wasm / peer).",
-        runs(&r.native),
-        runs(&r.wasm),
-        runs(&r.peer)
-    ));
-    line(String::new());
-    line(
-        "| workload | unit per run | native | wasm | peer | peer/native | peer/wasm | check |"
-            .into(),
-    );
-    line("|---|---|---:|---:|---:|---:|---:|---|".into());
-    let mut worst_wasm: Option<(f64, String)> = None;
-    for id in &ids {
-        let (n, w, p) = (row(&r.native, id), row(&r.wasm, id), row(&r.peer, id));
-        let unit = [n, w, p]
-            .iter()
-            .flatten()
-            .find_map(|x| {
-                Some(format!(
-                    "{} {}",
-                    x.get("unitsPerRun")?.as_u64()?,
-                    x.get("unit")?.as_str()?
-                ))
-            })
-            .unwrap_or_default();
-        let (nm, wm, pm) = (num(n, "medianMs"), num(w, "medianMs"), num(p, "medianMs"));
-        let pw = ratio(pm, wm);
-        if let Some(x) = pw
-            && worst_wasm.as_ref().is_none_or(|(y, _)| x < *y)
-        {
-            worst_wasm = Some((x, id.clone()));
-        }
+    if !ids.is_empty() {
+        line("### Workloads: our engine and the peer, side by side".into());
+        line(String::new());
         line(format!(
-            "| {id} | {unit} | {} | {} | {} | {} | {} | {} / {} / {} |",
-            cell_ms(nm),
-            cell_ms(wm),
-            cell_ms(pm),
-            cell_ratio(ratio(pm, nm)),
-            cell_ratio(pw),
-            check(n),
-            check(w),
-            check(p)
+            "Median ms per run (native {}; wasm {}; peer {}); ours keep the full history. \
+             A ratio is the peer's time over ours: above 1 we are faster. `check`: the result equals \
+             `crates/bench/expected.json` (native / wasm / peer).",
+            runs(&r.native),
+            runs(&r.wasm),
+            runs(&r.peer)
         ));
-    }
-    if let Some((x, id)) = &worst_wasm {
-        goals.push(format!(
-            "wasm at least {WASM_VS_PEER}× faster than the peer on every workload: {} (lowest {x:.1}× on {id})",
-            met(*x >= WASM_VS_PEER)
-        ));
-    }
-    line(String::new());
-
-    line("### The minimal model".into());
-    line(String::new());
-    line("Per state transition one `serde_json` clone of the state's input and one path lookup, clones kept until the run ends (a history's floor); native, same build. Speed ratio = minimal time / native time (goal ≥ 0.5).".into());
-    line(String::new());
-    line("| workload | transitions | history events | native | minimal | native speed / minimal speed |".into());
-    line("|---|---:|---:|---:|---:|---:|".into());
-    let mut worst_min: Option<(f64, String)> = None;
-    for id in &ids {
-        let n = row(&r.native, id);
-        let mm = n
-            .and_then(|x| x.get("minimal"))
-            .and_then(|m| m.get("medianMs"))
-            .and_then(Value::as_f64);
-        let speed = ratio(mm, num(n, "medianMs"));
-        if let Some(x) = speed
-            && worst_min.as_ref().is_none_or(|(y, _)| x < *y)
-        {
-            worst_min = Some((x, id.clone()));
-        }
-        line(format!(
-            "| {id} | {} | {} | {} | {} | {} |",
-            num(n, "transitions").map_or("–".into(), |x| format!("{x:.0}")),
-            num(n, "events").map_or("–".into(), |x| format!("{x:.0}")),
-            cell_ms(num(n, "medianMs")),
-            cell_ms(mm),
-            speed.map_or("–".into(), |x| format!("{x:.2}")),
-        ));
-    }
-    if let Some((x, id)) = &worst_min {
-        goals.push(format!(
-            "native at least half the speed of the minimal model: {} (lowest {x:.2} on {id})",
-            met(*x >= NATIVE_VS_MINIMAL)
-        ));
-    }
-    line(String::new());
-
-    line("### Memory over runs (first run → last run)".into());
-    line(String::new());
-    line("Native and wasm: bytes live at the peak of a run and after it (its execution dropped), from a counting allocator, relative to before the first run; wasm also the linear memory's size (it never shrinks). Peer: the Node process's RSS after each run.".into());
-    line(String::new());
-    line("| workload | native peak | native live after | wasm peak | wasm live after | wasm linear memory | peer RSS |".into());
-    line("|---|---|---|---|---|---|---|".into());
-    let mut growth: Vec<String> = Vec::new();
-    for id in &ids {
-        let (n, w, p) = (row(&r.native, id), row(&r.wasm, id), row(&r.peer, id));
-        for (who, v) in [
-            ("native", first_last(n, "liveAfterBytes")),
-            ("wasm", first_last(w, "liveAfterBytes")),
-            ("wasm linear", first_last(w, "linearBytes")),
-        ] {
-            // Growth beyond 64 KiB between the first and the last run counts as growing.
-            if let Some((a, b)) = v
-                && b > a + 65536.0
-            {
-                growth.push(format!("{id} {who} {} → {}", human(a), human(b)));
-            }
-        }
-        line(format!(
-            "| {id} | {} | {} | {} | {} | {} | {} |",
-            cell_mem(first_last(n, "peakBytes")),
-            cell_mem(first_last(n, "liveAfterBytes")),
-            cell_mem(first_last(w, "peakBytes")),
-            cell_mem(first_last(w, "liveAfterBytes")),
-            cell_mem(first_last(w, "linearBytes")),
-            cell_mem(first_last(p, "rssBytes")),
-        ));
-    }
-    if r.native.is_some() || r.wasm.is_some() {
-        goals.push(if growth.is_empty() {
-            "memory does not grow with runs (live bytes after a run, wasm linear memory): met"
-                .into()
-        } else {
-            format!(
-                "memory does not grow with runs: NOT met ({})",
-                growth.join("; ")
-            )
-        });
-    }
-    line(String::new());
-
-    line("### JSONata: the official suite, ours and jsonata-js".into());
-    line(String::new());
-    line("Per case only compile + evaluate is timed (as the reference runner does); a pass runs every case once; median of the passes. The 11 time-boxed cases (timelimit + depth) are shown apart: jsonata-js ends tail-recursion/case006 by a 1 s wall clock, ours by a step budget.".into());
-    line(String::new());
-    line("| runner | cases | pass | passes | median pass ms | without time-boxed | jsonata-js / this (all) | jsonata-js / this (without time-boxed) |".into());
-    line("|---|---:|---:|---:|---:|---:|---:|---:|".into());
-    let js = r.js_jsonata.as_ref();
-    let js_all = num(js, "medianTotalMs");
-    let js_no = num(js, "medianNoTimeboxMs");
-    for (name, v) in [
-        ("ours, native", r.native_jsonata.as_ref()),
-        ("ours, wasm in Node", r.wasm_jsonata.as_ref()),
-        ("jsonata-js", js),
-    ] {
-        let Some(v) = v else { continue };
-        let name = match v.get("version").and_then(Value::as_str) {
-            Some(ver) => format!("{name} {ver}"),
-            None => name.to_string(),
-        };
-        let (all, no) = (
-            num(Some(v), "medianTotalMs"),
-            num(Some(v), "medianNoTimeboxMs"),
+        line(String::new());
+        line(
+            "| workload | unit per run | native | wasm | peer | peer/native | peer/wasm | check |"
+                .into(),
         );
-        line(format!(
-            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
-            num(Some(v), "cases").map_or("–".into(), |x| format!("{x:.0}")),
-            num(Some(v), "passed").map_or("–".into(), |x| format!("{x:.0}")),
-            num(Some(v), "runs").map_or("–".into(), |x| format!("{x:.0}")),
-            cell_ms(all),
-            cell_ms(no),
-            cell_ratio(ratio(js_all, all)),
-            cell_ratio(ratio(js_no, no)),
-        ));
-    }
-    for (name, v) in [
-        ("native", r.native_jsonata.as_ref()),
-        ("wasm", r.wasm_jsonata.as_ref()),
-    ] {
-        if let Some(x) = ratio(js_no, num(v, "medianNoTimeboxMs")) {
-            let all = ratio(js_all, num(v, "medianTotalMs")).unwrap_or(0.0);
-            goals.push(format!(
-                "JSONata ({name}) at least {JSONATA_VS_JS}× faster than jsonata-js: {} ({x:.1}× without the time-boxed cases, {all:.1}× with them)",
-                met(x >= JSONATA_VS_JS && all >= JSONATA_VS_JS)
+        line("|---|---|---:|---:|---:|---:|---:|---|".into());
+        let mut worst_wasm: Option<(f64, String)> = None;
+        for id in &ids {
+            let (n, w, p) = (row(&r.native, id), row(&r.wasm, id), row(&r.peer, id));
+            let unit = [n, w, p]
+                .iter()
+                .flatten()
+                .find_map(|x| {
+                    Some(format!(
+                        "{} {}",
+                        x.get("unitsPerRun")?.as_u64()?,
+                        x.get("unit")?.as_str()?
+                    ))
+                })
+                .unwrap_or_default();
+            let (nm, wm, pm) = (num(n, "medianMs"), num(w, "medianMs"), num(p, "medianMs"));
+            let pw = ratio(pm, wm);
+            if let Some(x) = pw
+                && worst_wasm.as_ref().is_none_or(|(y, _)| x < *y)
+            {
+                worst_wasm = Some((x, id.clone()));
+            }
+            line(format!(
+                "| {id} | {unit} | {} | {} | {} | {} | {} | {} / {} / {} |",
+                cell_ms(nm),
+                cell_ms(wm),
+                cell_ms(pm),
+                cell_ratio(ratio(pm, nm)),
+                cell_ratio(pw),
+                check(n),
+                check(w),
+                check(p)
             ));
         }
-    }
-    line(String::new());
+        if let Some((x, id)) = &worst_wasm {
+            goals.push(format!(
+                "wasm at least {WASM_VS_PEER}× faster than the peer on every workload: {} (lowest {x:.1}× on {id})",
+                met(*x >= WASM_VS_PEER)
+            ));
+        }
+        line(String::new());
 
+        line("### The minimal model".into());
+        line(String::new());
+        line("Per state transition one `serde_json` clone of the state's input and one path lookup, clones kept until the run ends (a history's floor); native, same build. Speed ratio = minimal time / native time (goal ≥ 0.5).".into());
+        line(String::new());
+        line("| workload | transitions | history events | native | minimal | native speed / minimal speed |".into());
+        line("|---|---:|---:|---:|---:|---:|".into());
+        let mut worst_min: Option<(f64, String)> = None;
+        for id in &ids {
+            let n = row(&r.native, id);
+            let mm = n
+                .and_then(|x| x.get("minimal"))
+                .and_then(|m| m.get("medianMs"))
+                .and_then(Value::as_f64);
+            let speed = ratio(mm, num(n, "medianMs"));
+            if let Some(x) = speed
+                && worst_min.as_ref().is_none_or(|(y, _)| x < *y)
+            {
+                worst_min = Some((x, id.clone()));
+            }
+            line(format!(
+                "| {id} | {} | {} | {} | {} | {} |",
+                num(n, "transitions").map_or("–".into(), |x| format!("{x:.0}")),
+                num(n, "events").map_or("–".into(), |x| format!("{x:.0}")),
+                cell_ms(num(n, "medianMs")),
+                cell_ms(mm),
+                speed.map_or("–".into(), |x| format!("{x:.2}")),
+            ));
+        }
+        if let Some((x, id)) = &worst_min {
+            goals.push(format!(
+                "native at least half the speed of the minimal model: {} (lowest {x:.2} on {id})",
+                met(*x >= NATIVE_VS_MINIMAL)
+            ));
+        }
+        line(String::new());
+
+        line("### Memory over runs (first run → last run)".into());
+        line(String::new());
+        line("Native and wasm: bytes live at the peak of a run and after it (its execution dropped), from a counting allocator, relative to before the first run; wasm also the linear memory's size (it never shrinks). Peer: the Node process's RSS after each run.".into());
+        line(String::new());
+        line("| workload | native peak | native live after | wasm peak | wasm live after | wasm linear memory | peer RSS |".into());
+        line("|---|---|---|---|---|---|---|".into());
+        let mut growth: Vec<String> = Vec::new();
+        for id in &ids {
+            let (n, w, p) = (row(&r.native, id), row(&r.wasm, id), row(&r.peer, id));
+            for (who, v) in [
+                ("native", first_last(n, "liveAfterBytes")),
+                ("wasm", first_last(w, "liveAfterBytes")),
+                ("wasm linear", first_last(w, "linearBytes")),
+            ] {
+                // Growth beyond 64 KiB between the first and the last run counts as growing.
+                if let Some((a, b)) = v
+                    && b > a + 65536.0
+                {
+                    growth.push(format!("{id} {who} {} → {}", human(a), human(b)));
+                }
+            }
+            line(format!(
+                "| {id} | {} | {} | {} | {} | {} | {} |",
+                cell_mem(first_last(n, "peakBytes")),
+                cell_mem(first_last(n, "liveAfterBytes")),
+                cell_mem(first_last(w, "peakBytes")),
+                cell_mem(first_last(w, "liveAfterBytes")),
+                cell_mem(first_last(w, "linearBytes")),
+                cell_mem(first_last(p, "rssBytes")),
+            ));
+        }
+        if r.native.is_some() || r.wasm.is_some() {
+            goals.push(if growth.is_empty() {
+                "memory does not grow with runs (live bytes after a run, wasm linear memory): met"
+                    .into()
+            } else {
+                format!(
+                    "memory does not grow with runs: NOT met ({})",
+                    growth.join("; ")
+                )
+            });
+        }
+        line(String::new());
+    }
+    if r.native_jsonata.is_some() || r.wasm_jsonata.is_some() || r.js_jsonata.is_some() {
+        line("### JSONata: the official suite, ours and jsonata-js".into());
+        line(String::new());
+        line("Per case only compile + evaluate is timed (as the reference runner does); a pass runs every case once; median of the passes. The 11 time-boxed cases (timelimit + depth) are shown apart: jsonata-js ends tail-recursion/case006 by a 1 s wall clock, ours by a step budget.".into());
+        line(String::new());
+        line("| runner | cases | pass | passes | median pass ms | without time-boxed | jsonata-js / this (all) | jsonata-js / this (without time-boxed) |".into());
+        line("|---|---:|---:|---:|---:|---:|---:|---:|".into());
+        let js = r.js_jsonata.as_ref();
+        let js_all = num(js, "medianTotalMs");
+        let js_no = num(js, "medianNoTimeboxMs");
+        for (name, v) in [
+            ("ours, native", r.native_jsonata.as_ref()),
+            ("ours, wasm in Node", r.wasm_jsonata.as_ref()),
+            ("jsonata-js", js),
+        ] {
+            let Some(v) = v else { continue };
+            let name = match v.get("version").and_then(Value::as_str) {
+                Some(ver) => format!("{name} {ver}"),
+                None => name.to_string(),
+            };
+            let (all, no) = (
+                num(Some(v), "medianTotalMs"),
+                num(Some(v), "medianNoTimeboxMs"),
+            );
+            line(format!(
+                "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+                num(Some(v), "cases").map_or("–".into(), |x| format!("{x:.0}")),
+                num(Some(v), "passed").map_or("–".into(), |x| format!("{x:.0}")),
+                num(Some(v), "runs").map_or("–".into(), |x| format!("{x:.0}")),
+                cell_ms(all),
+                cell_ms(no),
+                cell_ratio(ratio(js_all, all)),
+                cell_ratio(ratio(js_no, no)),
+            ));
+        }
+        for (name, v) in [
+            ("native", r.native_jsonata.as_ref()),
+            ("wasm", r.wasm_jsonata.as_ref()),
+        ] {
+            if let Some(x) = ratio(js_no, num(v, "medianNoTimeboxMs")) {
+                let all = ratio(js_all, num(v, "medianTotalMs")).unwrap_or(0.0);
+                goals.push(format!(
+                    "JSONata ({name}) at least {JSONATA_VS_JS}× faster than jsonata-js: {} ({x:.1}× without the time-boxed cases, {all:.1}× with them)",
+                    met(x >= JSONATA_VS_JS && all >= JSONATA_VS_JS)
+                ));
+            }
+        }
+        line(String::new());
+    }
     if let Some(p) = &r.page {
         line("### The page in headless Chromium".into());
         line(String::new());
@@ -464,6 +504,39 @@ mod tests {
     fn jsonata_goals_need_both_totals() {
         let text = render(&results());
         assert!(text.contains("JSONata (native) at least 3× faster than jsonata-js: met (15.0× without the time-boxed cases, 7.8× with them)"), "{text}");
+    }
+
+    #[test]
+    fn per_workload_files_are_merged_in_order() {
+        let dir = std::env::temp_dir().join(format!("bench-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        for (file, id) in [
+            ("native-W1.json", "W1"),
+            ("native-W2.json", "W2"),
+            ("wasm-W1.json", "W1"),
+        ] {
+            let v = json!({"runs": 5, "warmup": 1, "workloads": [{"id": id, "medianMs": 1.0, "check": "ok"}]});
+            std::fs::write(dir.join(file), v.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(
+            dir.join("native-jsonata.json"),
+            json!({"cases": 1, "medianTotalMs": 1.0}).to_string(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = Results::read(&dir);
+        std::fs::remove_dir_all(&dir).ok();
+        let ids = |v: &Option<Value>| -> Vec<String> {
+            v.as_ref()
+                .and_then(|v| v.get("workloads")?.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|w| w.get("id")?.as_str().map(str::to_string))
+                .collect()
+        };
+        assert_eq!(ids(&r.native), ["W1", "W2"]);
+        assert_eq!(ids(&r.wasm), ["W1"]);
+        assert!(r.peer.is_none());
+        assert!(r.native_jsonata.is_some());
     }
 
     #[test]
