@@ -49,7 +49,8 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
                 .take(k)
                 .skip(first)
                 .map(|(e, name)| {
-                    let details = serde_json::to_string_pretty(&e.details).unwrap_or_default();
+                    let details =
+                        serde_json::to_string_pretty(&e.details.to_value()).unwrap_or_default();
                     let class = if e.kind.ends_with("Failed")
                         || e.kind.ends_with("TimedOut")
                         || e.kind.ends_with("Aborted")

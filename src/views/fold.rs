@@ -137,7 +137,7 @@ mod tests {
             timestamp_ms: 0,
             kind,
             details_key: Some("d"),
-            details: name.map_or(json!({}), |n| json!({"name": n})),
+            details: name.map_or(json!({}), |n| json!({"name": n})).into(),
         }
     }
 

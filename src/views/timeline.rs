@@ -131,7 +131,7 @@ mod tests {
             timestamp_ms: t,
             kind,
             details_key: Some("d"),
-            details: name.map_or(json!({}), |n| json!({"name": n})),
+            details: name.map_or(json!({}), |n| json!({"name": n})).into(),
         }
     }
 

@@ -53,6 +53,8 @@ pub enum PathField {
 #[derive(Debug, Clone)]
 pub struct State {
     pub name: String,
+    /// The name as a JSON string, shared by every event that names the state.
+    pub name_value: Arc<Value>,
     pub kind: StateKind,
     /// Index of `Next` in the same block; `None` with `end` for terminal states.
     pub next: Option<usize>,
@@ -543,6 +545,7 @@ impl Builder {
         let reads_states_input = reads_states_input(&text);
         Ok(State {
             name: name.to_string(),
+            name_value: Arc::new(Value::String(name.to_string())),
             kind,
             next,
             end,

@@ -6,7 +6,7 @@ use crate::definition::{
     TaskSpec, TaskTarget, WaitFor,
 };
 use crate::error::Failure;
-use crate::history::HistoryEvent;
+use crate::history::{Details, Field, HistoryEvent};
 use crate::intrinsics;
 use crate::jsonpath::Roots;
 use crate::payload;
@@ -160,7 +160,7 @@ struct Thread {
     silent: bool,
     depth: usize,
     /// Map iteration index and the Map state's name.
-    iteration: Option<(usize, String)>,
+    iteration: Option<(usize, Arc<Value>)>,
     /// `MapIterationStarted` is still to be recorded.
     pending_start: bool,
     in_parallel: bool,
@@ -173,7 +173,7 @@ struct Thread {
 }
 
 enum Step {
-    Enter { idx: usize, input: Value },
+    Enter { idx: usize, input: Arc<Value> },
     Busy(Box<Run>),
     Idle,
 }
@@ -181,7 +181,7 @@ enum Step {
 /// One run of a state, from its `…StateEntered` event to its exit.
 struct Run {
     idx: usize,
-    input: Value,
+    input: Arc<Value>,
     entered_id: u64,
     /// The event before `…StateEntered` (where AWS chains `EvaluationFailed`).
     entered_prev: u64,
@@ -194,9 +194,17 @@ struct Run {
 
 enum Wait {
     None,
-    Task { task: u64, timers: Vec<(i64, u64)> },
-    Timer { key: (i64, u64), effective: Value },
-    Backoff { key: (i64, u64) },
+    Task {
+        task: u64,
+        timers: Vec<(i64, u64)>,
+    },
+    Timer {
+        key: (i64, u64),
+        effective: Arc<Value>,
+    },
+    Backoff {
+        key: (i64, u64),
+    },
     Children(Box<Kids>),
 }
 
@@ -213,7 +221,7 @@ struct Kids {
     failed: u64,
     tolerated_count: Option<u64>,
     tolerated_pct: Option<f64>,
-    selector_input: Value,
+    selector_input: Arc<Value>,
 }
 
 enum Timer {
@@ -223,8 +231,8 @@ enum Timer {
 }
 
 enum Flow {
-    Next(usize, Value),
-    End(Value),
+    Next(usize, Arc<Value>),
+    End(Arc<Value>),
     Fail(Fault),
     Blocked,
 }
@@ -242,9 +250,9 @@ pub struct Execution {
     status: Status,
     now_ms: i64,
     history: Vec<HistoryEvent>,
-    output: Option<Value>,
+    output: Option<Arc<Value>>,
     failure: Option<Failure>,
-    input: Value,
+    input: Arc<Value>,
     rng: Rng,
     threads: Vec<Option<Thread>>,
     ready: VecDeque<Tid>,
@@ -254,6 +262,8 @@ pub struct Execution {
     timers: BTreeMap<(i64, u64), Timer>,
     timer_seq: u64,
     inspections: Vec<Inspection>,
+    /// A shared `null` (a placeholder for a value moved out).
+    null: Arc<Value>,
     over_quota: bool,
     /// At most this many state steps per call ([`Execution::start_stepwise`]); None: run freely.
     budget: Option<usize>,
@@ -310,19 +320,65 @@ fn aborted_kind(prefix: &str) -> &'static str {
     }
 }
 
-fn truncated() -> Value {
-    json!({"truncated": false})
-}
-
-fn error_details(f: &Failure) -> Map<String, Value> {
-    let mut m = Map::new();
+fn error_details(f: &Failure) -> Details {
+    let mut m = Details::with_capacity(4);
     if !f.error.is_empty() {
-        m.insert("error".into(), Value::String(f.error.clone()));
+        m.push("error", Value::String(f.error.clone()));
     }
     if let Some(c) = &f.cause {
-        m.insert("cause".into(), Value::String(c.clone()));
+        m.push("cause", Value::String(c.clone()));
     }
     m
+}
+
+/// `{"index": i, "name": map}` of the `MapIteration…` events.
+fn iteration_details(index: usize, name: &Arc<Value>) -> Details {
+    Details::with_capacity(2)
+        .with("index", Value::from(index))
+        .with("name", name)
+}
+
+/// `{"output": v, "outputDetails": {"truncated": false}}`
+fn output_details(v: &Arc<Value>, extra: usize) -> Details {
+    Details::with_capacity(2 + extra)
+        .with("output", v)
+        .with("outputDetails", Field::NotTruncated)
+}
+
+/// Applies `InputPath`/`OutputPath` to a shared value: absent or `$` shares it, anything else
+/// selects (a copy of) the node.
+fn share_path(
+    field: &PathField,
+    value: &Arc<Value>,
+    context: &Value,
+    variables: Option<&Map<String, Value>>,
+) -> Result<Arc<Value>, Failure> {
+    match field {
+        PathField::Absent => Ok(Arc::clone(value)),
+        PathField::Path(p) if p == "$" => Ok(Arc::clone(value)),
+        PathField::Null => Ok(Arc::new(Value::Object(Map::new()))),
+        PathField::Path(p) => dataflow::select_path(p, value, context, variables).map(Arc::new),
+    }
+}
+
+/// Applies `ResultPath`: the result or the input is passed on shared; a merge copies the input
+/// (the history keeps the original).
+fn share_result_path(
+    field: &PathField,
+    input: Arc<Value>,
+    result: Arc<Value>,
+) -> Result<Arc<Value>, Failure> {
+    match field {
+        PathField::Absent => Ok(result),
+        PathField::Null => Ok(input),
+        PathField::Path(p) if p == "$" => Ok(result),
+        _ => dataflow::apply_result_path(
+            field,
+            Arc::unwrap_or_clone(input),
+            Arc::unwrap_or_clone(result),
+        )
+        .map(Arc::new),
+    }
 }
 
 fn pattern_of(resource: &str) -> Pattern {
@@ -350,6 +406,7 @@ impl Execution {
         config: ExecutionConfig,
     ) -> Execution {
         let root = Arc::clone(&machine.root);
+        let input = Arc::new(input);
         let mut e = Execution {
             status: Status::Running,
             now_ms: config.start_time_ms,
@@ -357,7 +414,7 @@ impl Execution {
             output: None,
             failure: None,
             rng: Rng::new(config.seed),
-            input: input.clone(),
+            input: Arc::clone(&input),
             threads: Vec::new(),
             ready: VecDeque::new(),
             outbox: VecDeque::new(),
@@ -366,6 +423,7 @@ impl Execution {
             timers: BTreeMap::new(),
             timer_seq: 0,
             inspections: Vec::new(),
+            null: Arc::new(Value::Null),
             over_quota: false,
             budget: None,
             spent: 0,
@@ -373,16 +431,16 @@ impl Execution {
             config,
             machine,
         };
-        let mut details = Map::new();
-        details.insert("input".into(), input.clone());
-        details.insert("inputDetails".into(), truncated());
-        details.insert("roleArn".into(), Value::String(e.config.role_arn.clone()));
+        let details = Details::with_capacity(3)
+            .with("input", &input)
+            .with("inputDetails", Field::NotTruncated)
+            .with("roleArn", Value::String(e.config.role_arn.clone()));
         e.emit_at(
             0,
             false,
             "ExecutionStarted",
             "executionStartedEventDetails",
-            Value::Object(details),
+            details,
         );
         e.threads.push(Some(Thread {
             block: Arc::clone(&root),
@@ -472,7 +530,7 @@ impl Execution {
         let Some((tid, _)) = self.tasks.remove(&id.0) else {
             return;
         };
-        self.outbox.retain(|r| r.id != id);
+        self.unqueue(id.0);
         let Some((block, mut run)) = self.take_run(tid) else {
             return;
         };
@@ -484,6 +542,7 @@ impl Execution {
         let flow = match block.state(run.idx) {
             Some(state) => match outcome {
                 TaskOutcome::Success(v) => {
+                    let v = Arc::new(v);
                     self.emit_task_event(tid, state, TaskEvent::Succeeded(&v));
                     self.after_work(tid, state, run, v)
                 }
@@ -530,19 +589,19 @@ impl Execution {
         if self.status != Status::Running {
             return;
         }
-        let mut d = Map::new();
+        let mut d = Details::new();
         if let Some(e) = &error {
-            d.insert("error".into(), Value::String(e.clone()));
+            d.push("error", Value::String(e.clone()));
         }
         if let Some(c) = &cause {
-            d.insert("cause".into(), Value::String(c.clone()));
+            d.push("cause", Value::String(c.clone()));
         }
         self.emit_at(
             0,
             false,
             "ExecutionAborted",
             "executionAbortedEventDetails",
-            Value::Object(d),
+            d,
         );
         self.status = Status::Aborted;
         self.failure = Some(Failure {
@@ -558,7 +617,7 @@ impl Execution {
 
     /// The execution's output once it succeeded.
     pub fn output(&self) -> Option<&Value> {
-        self.output.as_ref()
+        self.output.as_deref()
     }
 
     /// The error and cause once it failed, timed out or was aborted.
@@ -600,7 +659,7 @@ impl Execution {
         silent: bool,
         kind: &'static str,
         key: &'static str,
-        details: Value,
+        details: Details,
     ) -> u64 {
         if silent {
             return 0;
@@ -613,7 +672,7 @@ impl Execution {
             timestamp_ms: self.now_ms,
             kind,
             details_key: if has_details { Some(key) } else { None },
-            details: if has_details { details } else { Value::Null },
+            details: if has_details { details } else { Details::new() },
         });
         let limit = if self.config.quotas {
             MAX_HISTORY_EVENTS
@@ -627,7 +686,7 @@ impl Execution {
     }
 
     /// Records an event in thread `tid`'s chain.
-    fn emit(&mut self, tid: Tid, kind: &'static str, key: &'static str, details: Value) -> u64 {
+    fn emit(&mut self, tid: Tid, kind: &'static str, key: &'static str, details: Details) -> u64 {
         let (prev, silent) = match self.threads.get(tid).and_then(Option::as_ref) {
             Some(t) => (t.cursor, t.silent),
             None => (0, false),
@@ -643,24 +702,30 @@ impl Execution {
     }
 
     /// Records `…StateExited` and makes the state's assigned variables visible to what follows.
-    fn emit_exited(&mut self, tid: Tid, state: &State, output: &Value, assigned: Option<Value>) {
-        let mut d = Map::new();
+    fn emit_exited(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        output: &Arc<Value>,
+        assigned: Option<Value>,
+    ) {
         let assigned = match assigned {
             Some(Value::Object(m)) if !m.is_empty() => Some(m),
             _ => None,
         };
+        let mut d = Details::with_capacity(if assigned.is_some() { 5 } else { 3 });
         if let Some(m) = &assigned {
-            d.insert("assignedVariables".into(), Value::Object(m.clone()));
-            d.insert("assignedVariablesDetails".into(), truncated());
+            d.push("assignedVariables", Value::Object(m.clone()));
+            d.push("assignedVariablesDetails", Field::NotTruncated);
         }
-        d.insert("name".into(), Value::String(state.name.clone()));
-        d.insert("output".into(), output.clone());
-        d.insert("outputDetails".into(), truncated());
+        d.push("name", &state.name_value);
+        d.push("output", output);
+        d.push("outputDetails", Field::NotTruncated);
         self.emit(
             tid,
             exited_kind(state.kind.event_prefix()),
             "stateExitedEventDetails",
-            Value::Object(d),
+            d,
         );
         if let Some(m) = assigned
             && let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut)
@@ -742,7 +807,7 @@ impl Execution {
                         tid,
                         "MapIterationStarted",
                         "mapIterationStartedEventDetails",
-                        json!({"index": index, "name": name}),
+                        iteration_details(index, &name),
                     );
                 }
                 continue;
@@ -803,6 +868,13 @@ impl Execution {
         }
     }
 
+    /// Drops a task's request from the outbox (kept in id order) when it was not polled yet.
+    fn unqueue(&mut self, task: u64) {
+        if let Ok(i) = self.outbox.binary_search_by_key(&task, |r| r.id.0) {
+            self.outbox.remove(i);
+        }
+    }
+
     fn add_timer(&mut self, at: i64, timer: Timer) -> (i64, u64) {
         self.timer_seq += 1;
         let key = (at, self.timer_seq);
@@ -827,14 +899,14 @@ impl Execution {
             false,
             "ExecutionFailed",
             "executionFailedEventDetails",
-            Value::Object(error_details(&f)),
+            error_details(&f),
         );
         self.status = Status::Failed;
         self.failure = Some(f);
         self.cleanup();
     }
 
-    fn thread_done(&mut self, tid: Tid, result: Result<Value, Fault>) {
+    fn thread_done(&mut self, tid: Tid, result: Result<Arc<Value>, Fault>) {
         let Some(th) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -856,7 +928,7 @@ impl Execution {
                         false,
                         "ExecutionSucceeded",
                         "executionSucceededEventDetails",
-                        json!({"output": v, "outputDetails": {"truncated": false}}),
+                        output_details(&v, 0),
                     );
                     self.status = Status::Succeeded;
                     self.output = Some(v);
@@ -883,7 +955,7 @@ impl Execution {
                 th.silent,
                 kind,
                 key,
-                json!({"index": index, "name": name}),
+                iteration_details(*index, name),
             );
             if result.is_ok() {
                 parent_cursor = id;
@@ -899,7 +971,7 @@ impl Execution {
 
     // ----- entering and running states -------------------------------------------------------
 
-    fn enter(&mut self, tid: Tid, block: &Arc<Block>, idx: usize, input: Value) -> Flow {
+    fn enter(&mut self, tid: Tid, block: &Arc<Block>, idx: usize, input: Arc<Value>) -> Flow {
         let Some(state) = block.state(idx) else {
             return Flow::Fail(Fault::runtime("internal: unknown state"));
         };
@@ -914,13 +986,16 @@ impl Execution {
             tid,
             entered_kind(prefix),
             "stateEnteredEventDetails",
-            json!({"input": input, "inputDetails": {"truncated": false}, "name": state.name}),
+            Details::with_capacity(3)
+                .with("input", &input)
+                .with("inputDetails", Field::NotTruncated)
+                .with("name", &state.name_value),
         );
         let insp = if self.config.inspect {
             Some(Box::new(Inspection {
                 state_name: state.name.clone(),
                 entered_event_id: entered_id,
-                input: input.clone(),
+                input: (*input).clone(),
                 ..Inspection::default()
             }))
         } else {
@@ -966,7 +1041,7 @@ impl Execution {
         }
         let mut m = Map::new();
         let input = if state.context_needs_input {
-            self.input.clone()
+            (*self.input).clone()
         } else {
             Value::Object(Map::new())
         };
@@ -1027,52 +1102,30 @@ impl Execution {
         }
         let ctx = self.context(state, &run, None, None);
         let vars = self.vars(tid);
-        // Fast path: with no InputPath, Parameters read the state input in place (no copy).
-        let whole_input = match &state.input_path {
-            PathField::Absent => true,
-            PathField::Path(p) => p == "$",
-            PathField::Null => false,
+        // Without InputPath the state input itself is shared on (no copy).
+        let effective = match share_path(&state.input_path, &run.input, &ctx, Some(&vars)) {
+            Ok(v) => v,
+            Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
         };
-        if whole_input && state.parameters.is_some() && run.insp.is_none() {
-            match &state.kind {
-                StateKind::Pass { result } => {
-                    let params = match &state.parameters {
-                        Some(t) => match self.resolve(t, &run.input, &ctx, &vars) {
-                            Ok(v) => v,
-                            Err(f) => return self.state_fault(tid, state, run, f),
-                        },
-                        None => Value::Null,
-                    };
-                    let result = result.clone().unwrap_or(params);
-                    return self.after_work(tid, state, run, result);
-                }
-                StateKind::Task(spec) => {
-                    return self.start_task(tid, state, spec, run, None, &vars);
-                }
-                _ => {}
-            }
-        }
-        let effective =
-            match dataflow::apply_path(&state.input_path, run.input.clone(), &ctx, Some(&vars)) {
-                Ok(v) => v,
-                Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
-            };
         if let Some(i) = run.insp.as_mut() {
-            i.after_input_path = Some(effective.clone());
+            i.after_input_path = Some((*effective).clone());
         }
         match &state.kind {
             StateKind::Pass { result } => {
                 let params = match &state.parameters {
                     Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
-                        Ok(v) => v,
+                        Ok(v) => Arc::new(v),
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
                     None => effective,
                 };
                 if let Some(i) = run.insp.as_mut() {
-                    i.after_parameters = Some(params.clone());
+                    i.after_parameters = Some((*params).clone());
                 }
-                let result = result.clone().unwrap_or(params);
+                let result = match result {
+                    Some(r) => Arc::new(r.clone()),
+                    None => params,
+                };
                 self.after_work(tid, state, run, result)
             }
             StateKind::Succeed => self.exit_with(tid, state, run, effective, &ctx, None),
@@ -1110,13 +1163,12 @@ impl Execution {
                     },
                     None => None,
                 };
-                let out =
-                    match dataflow::apply_path(&state.output_path, effective, &ctx, Some(&vars)) {
-                        Ok(v) => v,
-                        Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
-                    };
+                let out = match share_path(&state.output_path, &effective, &ctx, Some(&vars)) {
+                    Ok(v) => v,
+                    Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
+                };
                 self.emit_exited(tid, state, &out, assigned);
-                self.record_inspection(run, &out);
+                self.record_inspection(run.insp, &out);
                 Flow::Next(next, out)
             }
             StateKind::Wait(w) => {
@@ -1134,7 +1186,7 @@ impl Execution {
                 cause,
                 cause_path,
             } => {
-                let input = run.input.clone();
+                let input = Arc::clone(&run.input);
                 let ctx = self.context(state, &run, None, None);
                 let error =
                     match self.fail_field(error, error_path, "ErrorPath", &input, &ctx, &vars) {
@@ -1151,17 +1203,17 @@ impl Execution {
                     cause,
                 }))
             }
-            StateKind::Task(spec) => self.start_task(tid, state, spec, run, Some(effective), &vars),
+            StateKind::Task(spec) => self.start_task(tid, state, spec, run, effective, &vars),
             StateKind::Parallel { branches } => {
                 let params = match &state.parameters {
                     Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
-                        Ok(v) => v,
+                        Ok(v) => Arc::new(v),
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
                     None => effective,
                 };
                 if let Some(i) = run.insp.as_mut() {
-                    i.after_parameters = Some(params.clone());
+                    i.after_parameters = Some((*params).clone());
                 }
                 self.start_branches(tid, state, branches, run, params)
             }
@@ -1176,10 +1228,10 @@ impl Execution {
         state: &State,
         branches: &[Arc<Block>],
         mut run: Box<Run>,
-        params: Value,
+        params: Arc<Value>,
     ) -> Flow {
         let vars = self.vars(tid);
-        self.emit(tid, "ParallelStateStarted", "", Value::Null);
+        self.emit(tid, "ParallelStateStarted", "", Details::new());
         let (depth, silent, cursor) = match self.threads.get(tid).and_then(Option::as_ref) {
             Some(t) => (t.depth, t.silent, t.cursor),
             None => return Flow::Blocked,
@@ -1200,7 +1252,7 @@ impl Execution {
                 vars: Arc::clone(&vars),
                 step: Step::Enter {
                     idx: b.start_at,
-                    input: params.clone(),
+                    input: Arc::clone(&params),
                 },
             }));
             self.ready.push_back(child);
@@ -1208,8 +1260,8 @@ impl Execution {
         }
         let n = branches.len();
         if n == 0 {
-            self.emit(tid, "ParallelStateSucceeded", "", Value::Null);
-            return self.after_work(tid, state, run, Value::Array(vec![]));
+            self.emit(tid, "ParallelStateSucceeded", "", Details::new());
+            return self.after_work(tid, state, run, Arc::new(Value::Array(vec![])));
         }
         run.wait = Wait::Children(Box::new(Kids {
             map: false,
@@ -1224,7 +1276,7 @@ impl Execution {
             failed: 0,
             tolerated_count: None,
             tolerated_pct: None,
-            selector_input: Value::Null,
+            selector_input: Arc::new(Value::Null),
         }));
         self.park(tid, run)
     }
@@ -1367,7 +1419,7 @@ impl Execution {
         state: &State,
         spec: &TaskSpec,
         mut run: Box<Run>,
-        effective: Option<Value>,
+        effective: Arc<Value>,
         vars: &Map<String, Value>,
     ) -> Flow {
         let pattern = pattern_of(&spec.resource);
@@ -1378,16 +1430,14 @@ impl Execution {
         };
         let ctx = self.context(state, &run, token.as_deref(), None);
         let params = match &state.parameters {
-            Some(t) => {
-                match self.resolve(t, effective.as_ref().unwrap_or(&run.input), &ctx, vars) {
-                    Ok(v) => v,
-                    Err(f) => return self.state_fault(tid, state, run, f),
-                }
-            }
-            None => effective.unwrap_or_else(|| run.input.clone()),
+            Some(t) => match self.resolve(t, &effective, &ctx, vars) {
+                Ok(v) => Arc::new(v),
+                Err(f) => return self.state_fault(tid, state, run, f),
+            },
+            None => effective,
         };
         if let Some(i) = run.insp.as_mut() {
-            i.after_parameters = Some(params.clone());
+            i.after_parameters = Some((*params).clone());
         }
         if self.config.quotas && dataflow::payload_size(&params) > MAX_PAYLOAD_BYTES {
             return self.state_fault(
@@ -1453,85 +1503,77 @@ impl Execution {
             role_arn,
         } = call;
         let credentials = role_arn.map(|r| json!({ "roleArn": r }));
+        let parameters = (*params).clone();
         let pattern = pattern_of(&spec.resource);
         match &spec.target {
             TaskTarget::Lambda => {
-                let mut d = Map::new();
-                d.insert("input".into(), params.clone());
-                d.insert("inputDetails".into(), truncated());
-                d.insert("resource".into(), Value::String(spec.resource.clone()));
+                let mut d = Details::with_capacity(5);
+                d.push("input", &params);
+                d.push("inputDetails", Field::NotTruncated);
+                d.push("resource", Value::String(spec.resource.clone()));
                 if let Some(t) = timeout {
-                    d.insert("timeoutInSeconds".into(), t.into());
+                    d.push("timeoutInSeconds", Value::from(t));
                 }
                 if let Some(c) = &credentials {
-                    d.insert("taskCredentials".into(), c.clone());
+                    d.push("taskCredentials", c.clone());
                 }
                 self.emit(
                     tid,
                     "LambdaFunctionScheduled",
                     "lambdaFunctionScheduledEventDetails",
-                    Value::Object(d),
+                    d,
                 );
-                self.emit(tid, "LambdaFunctionStarted", "", Value::Null);
+                self.emit(tid, "LambdaFunctionStarted", "", Details::new());
             }
             TaskTarget::Service {
                 resource_type,
                 resource,
             } => {
-                let mut d = Map::new();
-                d.insert("parameters".into(), params.clone());
-                d.insert("region".into(), Value::String(self.config.region.clone()));
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("resourceType".into(), Value::String(resource_type.clone()));
+                let mut d = Details::with_capacity(7);
+                d.push("parameters", &params);
+                d.push("region", Value::String(self.config.region.clone()));
+                d.push("resource", Value::String(resource.clone()));
+                d.push("resourceType", Value::String(resource_type.clone()));
                 if let Some(t) = timeout {
-                    d.insert("timeoutInSeconds".into(), t.into());
+                    d.push("timeoutInSeconds", Value::from(t));
                 }
                 if let Some(h) = heartbeat {
-                    d.insert("heartbeatInSeconds".into(), h.into());
+                    d.push("heartbeatInSeconds", Value::from(h));
                 }
                 if let Some(c) = &credentials {
-                    d.insert("taskCredentials".into(), c.clone());
+                    d.push("taskCredentials", c.clone());
                 }
-                self.emit(
-                    tid,
-                    "TaskScheduled",
-                    "taskScheduledEventDetails",
-                    Value::Object(d),
-                );
-                let rr = json!({"resource": resource, "resourceType": resource_type});
+                self.emit(tid, "TaskScheduled", "taskScheduledEventDetails", d);
+                let rr = Details::with_capacity(2)
+                    .with("resource", Value::String(resource.clone()))
+                    .with("resourceType", Value::String(resource_type.clone()));
                 self.emit(tid, "TaskStarted", "taskStartedEventDetails", rr);
                 if pattern != Pattern::RequestResponse {
-                    self.emit(
-                        tid,
-                        "TaskSubmitted",
-                        "taskSubmittedEventDetails",
-                        json!({"output": {}, "outputDetails": {"truncated": false},
-                               "resource": resource, "resourceType": resource_type}),
-                    );
+                    let d = Details::with_capacity(4)
+                        .with("output", Value::Object(Map::new()))
+                        .with("outputDetails", Field::NotTruncated)
+                        .with("resource", Value::String(resource.clone()))
+                        .with("resourceType", Value::String(resource_type.clone()));
+                    self.emit(tid, "TaskSubmitted", "taskSubmittedEventDetails", d);
                 }
             }
             TaskTarget::Activity => {
-                let mut d = Map::new();
-                d.insert("input".into(), params.clone());
-                d.insert("inputDetails".into(), truncated());
-                d.insert("resource".into(), Value::String(spec.resource.clone()));
+                let mut d = Details::with_capacity(5);
+                d.push("input", &params);
+                d.push("inputDetails", Field::NotTruncated);
+                d.push("resource", Value::String(spec.resource.clone()));
                 if let Some(t) = timeout {
-                    d.insert("timeoutInSeconds".into(), t.into());
+                    d.push("timeoutInSeconds", Value::from(t));
                 }
                 if let Some(h) = heartbeat {
-                    d.insert("heartbeatInSeconds".into(), h.into());
+                    d.push("heartbeatInSeconds", Value::from(h));
                 }
-                self.emit(
-                    tid,
-                    "ActivityScheduled",
-                    "activityScheduledEventDetails",
-                    Value::Object(d),
-                );
+                self.emit(tid, "ActivityScheduled", "activityScheduledEventDetails", d);
                 self.emit(
                     tid,
                     "ActivityStarted",
                     "activityStartedEventDetails",
-                    json!({}),
+                    Details::new(),
                 );
             }
         }
@@ -1551,7 +1593,7 @@ impl Execution {
             id: TaskId(task),
             state_name: state.name.clone(),
             resource: spec.resource.clone(),
-            parameters: params,
+            parameters,
             pattern,
             task_token: token,
             timeout_seconds: timeout,
@@ -1580,7 +1622,7 @@ impl Execution {
                         } else {
                             "activitySucceededEventDetails"
                         },
-                        json!({"output": v, "outputDetails": {"truncated": false}}),
+                        output_details(v, 0),
                     ),
                     TaskEvent::Failed(f) => (
                         if lambda {
@@ -1593,7 +1635,7 @@ impl Execution {
                         } else {
                             "activityFailedEventDetails"
                         },
-                        Value::Object(error_details(f)),
+                        error_details(f),
                     ),
                     TaskEvent::TimedOut(f) => (
                         if lambda {
@@ -1606,7 +1648,7 @@ impl Execution {
                         } else {
                             "activityTimedOutEventDetails"
                         },
-                        Value::Object(error_details(f)),
+                        error_details(f),
                     ),
                 };
                 self.emit(tid, kind, key, d);
@@ -1619,10 +1661,7 @@ impl Execution {
                     TaskEvent::Succeeded(v) => (
                         "TaskSucceeded",
                         "taskSucceededEventDetails",
-                        json!({"output": v, "outputDetails": {"truncated": false}})
-                            .as_object()
-                            .cloned()
-                            .unwrap_or_default(),
+                        output_details(v, 2),
                     ),
                     TaskEvent::Failed(f) => {
                         ("TaskFailed", "taskFailedEventDetails", error_details(f))
@@ -1631,9 +1670,9 @@ impl Execution {
                         ("TaskTimedOut", "taskTimedOutEventDetails", error_details(f))
                     }
                 };
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("resourceType".into(), Value::String(resource_type.clone()));
-                self.emit(tid, kind, key, Value::Object(d));
+                d.push("resource", Value::String(resource.clone()));
+                d.push("resourceType", Value::String(resource_type.clone()));
+                self.emit(tid, kind, key, d);
             }
         }
     }
@@ -1644,7 +1683,7 @@ impl Execution {
         state: &State,
         spec: &MapSpec,
         run: Box<Run>,
-        effective: Value,
+        effective: Arc<Value>,
         ctx: Value,
     ) -> Flow {
         let vars = self.vars(tid);
@@ -1656,7 +1695,7 @@ impl Execution {
                     Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
                 }
             }
-            _ => effective.clone(),
+            _ => (*effective).clone(),
         };
         let Value::Array(items) = items else {
             return self.state_fault(
@@ -1698,7 +1737,7 @@ impl Execution {
             tid,
             "MapStateStarted",
             "mapStateStartedEventDetails",
-            json!({"length": n}),
+            Details::with_capacity(1).with("length", Value::from(n)),
         );
         if let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut) {
             t.iter_cursor = started;
@@ -1828,7 +1867,7 @@ impl Execution {
                 tid,
                 "MapRunStarted",
                 "mapRunStartedEventDetails",
-                json!({"mapRunArn": arn}),
+                Details::with_capacity(1).with("mapRunArn", Value::String(arn)),
             );
         }
         let mut kids = Box::new(Kids {
@@ -1847,7 +1886,7 @@ impl Execution {
             selector_input,
         });
         if n == 0 {
-            return self.map_succeeded(tid, state, run, kids);
+            return self.map_succeeded(tid, state, run, *kids);
         }
         if let Err(f) = self.spawn_items(tid, state, spec, &run, &mut kids) {
             return self.state_fault(tid, state, run, f);
@@ -1897,7 +1936,7 @@ impl Execution {
                 cursor: 0,
                 silent: silent || spec.distributed,
                 depth: depth + 1,
-                iteration: Some((index, state.name.clone())),
+                iteration: Some((index, Arc::clone(&state.name_value))),
                 pending_start: true,
                 in_parallel: false,
                 iter_cursor: 0,
@@ -1908,7 +1947,7 @@ impl Execution {
                 },
                 step: Step::Enter {
                     idx: spec.processor.start_at,
-                    input,
+                    input: Arc::new(input),
                 },
             }));
             self.ready.push_back(child);
@@ -1918,12 +1957,12 @@ impl Execution {
         Ok(())
     }
 
-    fn map_succeeded(&mut self, tid: Tid, state: &State, run: Box<Run>, kids: Box<Kids>) -> Flow {
+    fn map_succeeded(&mut self, tid: Tid, state: &State, run: Box<Run>, kids: Kids) -> Flow {
         if kids.distributed {
-            self.emit(tid, "MapRunSucceeded", "", Value::Null);
+            self.emit(tid, "MapRunSucceeded", "", Details::new());
         }
-        self.emit(tid, "MapStateSucceeded", "", Value::Null);
-        self.after_work(tid, state, run, Value::Array(kids.results))
+        self.emit(tid, "MapStateSucceeded", "", Details::new());
+        self.after_work(tid, state, run, Arc::new(Value::Array(kids.results)))
     }
 
     fn child_done(
@@ -1932,7 +1971,7 @@ impl Execution {
         slot: usize,
         child: Tid,
         cursor: Option<(u64, u64)>,
-        result: Result<Value, Fault>,
+        result: Result<Arc<Value>, Fault>,
     ) {
         if let Some((c, inner)) = cursor
             && let Some(p) = self.threads.get_mut(parent).and_then(Option::as_mut)
@@ -1962,7 +2001,9 @@ impl Execution {
                         .tolerated_pct
                         .is_some_and(|p| n > 0.0 && (kids.failed as f64) * 100.0 / n <= p);
                 if within {
-                    Ok(json!({"Error": f.failure.error, "Cause": f.failure.cause}))
+                    Ok(Arc::new(
+                        json!({"Error": f.failure.error, "Cause": f.failure.cause}),
+                    ))
                 } else if kids.distributed
                     || kids.tolerated_count.is_some()
                     || kids.tolerated_pct.is_some()
@@ -1980,15 +2021,16 @@ impl Execution {
         match result {
             Ok(v) => {
                 if let Some(r) = kids.results.get_mut(slot) {
-                    *r = v;
+                    *r = Arc::unwrap_or_clone(v);
                 }
                 kids.remaining = kids.remaining.saturating_sub(1);
                 if kids.remaining == 0 {
                     let flow = if kids.map {
-                        self.map_succeeded(parent, state, run, kids)
+                        self.map_succeeded(parent, state, run, *kids)
                     } else {
-                        self.emit(parent, "ParallelStateSucceeded", "", Value::Null);
-                        self.after_work(parent, state, run, Value::Array(kids.results))
+                        self.emit(parent, "ParallelStateSucceeded", "", Details::new());
+                        let results = Arc::new(Value::Array(kids.results));
+                        self.after_work(parent, state, run, results)
                     };
                     self.continue_with(parent, flow);
                     return;
@@ -1997,7 +2039,7 @@ impl Execution {
                     && let StateKind::Map(spec) = &state.kind
                     && let Err(f) = self.spawn_items(parent, state, spec, &run, &mut kids)
                 {
-                    let flow = self.children_failed(parent, state, run, kids, f);
+                    let flow = self.children_failed(parent, state, run, *kids, f);
                     self.continue_with(parent, flow);
                     return;
                 }
@@ -2005,7 +2047,7 @@ impl Execution {
                 self.park(parent, run);
             }
             Err(f) => {
-                let flow = self.children_failed(parent, state, run, kids, f);
+                let flow = self.children_failed(parent, state, run, *kids, f);
                 self.continue_with(parent, flow);
             }
         }
@@ -2016,7 +2058,7 @@ impl Execution {
         tid: Tid,
         state: &State,
         run: Box<Run>,
-        kids: Box<Kids>,
+        kids: Kids,
         fault: Fault,
     ) -> Flow {
         for child in kids.live.iter().copied() {
@@ -2027,7 +2069,7 @@ impl Execution {
                 tid,
                 "MapRunFailed",
                 "mapRunFailedEventDetails",
-                Value::Object(error_details(&fault.failure)),
+                error_details(&fault.failure),
             );
         }
         let fault = Fault {
@@ -2052,7 +2094,7 @@ impl Execution {
             match run.wait {
                 Wait::Task { task, timers } => {
                     self.tasks.remove(&task);
-                    self.outbox.retain(|r| r.id != TaskId(task));
+                    self.unqueue(task);
                     for k in timers {
                         self.timers.remove(&k);
                     }
@@ -2067,7 +2109,13 @@ impl Execution {
                 }
                 Wait::None => {}
             }
-            self.emit_at(th.cursor, th.silent, aborted_kind(prefix), "", Value::Null);
+            self.emit_at(
+                th.cursor,
+                th.silent,
+                aborted_kind(prefix),
+                "",
+                Details::new(),
+            );
         }
         if let Some((index, name)) = &th.iteration {
             self.emit_at(
@@ -2075,7 +2123,7 @@ impl Execution {
                 th.silent,
                 "MapIterationAborted",
                 "mapIterationAbortedEventDetails",
-                json!({"index": index, "name": name}),
+                iteration_details(*index, name),
             );
         }
     }
@@ -2083,12 +2131,19 @@ impl Execution {
     // ----- results, errors, exits ------------------------------------------------------------
 
     /// ResultSelector → ResultPath → OutputPath → exit, for a state's raw result.
-    fn after_work(&mut self, tid: Tid, state: &State, mut run: Box<Run>, result: Value) -> Flow {
+    fn after_work(
+        &mut self,
+        tid: Tid,
+        state: &State,
+        mut run: Box<Run>,
+        result: Arc<Value>,
+    ) -> Flow {
         if state.query_language == QueryLanguage::JsonAta {
+            let result = Arc::unwrap_or_clone(result);
             return self.finish_jsonata(tid, state, run, Some(result), None);
         }
         if let Some(i) = run.insp.as_mut() {
-            i.result = Some(result.clone());
+            i.result = Some((*result).clone());
         }
         let selects = matches!(
             state.kind,
@@ -2110,21 +2165,21 @@ impl Execution {
         };
         let selected = match (&state.result_selector, selects) {
             (Some(t), true) => match self.resolve(t, &result, &ctx, &vars) {
-                Ok(v) => v,
+                Ok(v) => Arc::new(v),
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
             _ => result,
         };
         if let Some(i) = run.insp.as_mut() {
-            i.after_result_selector = Some(selected.clone());
+            i.after_result_selector = Some((*selected).clone());
         }
-        let input = std::mem::take(&mut run.input);
-        let merged = match dataflow::apply_result_path(&state.result_path, input, selected) {
+        let input = std::mem::replace(&mut run.input, Arc::clone(&self.null));
+        let merged = match share_result_path(&state.result_path, input, selected) {
             Ok(v) => v,
             Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
         };
         if let Some(i) = run.insp.as_mut() {
-            i.after_result_path = Some(merged.clone());
+            i.after_result_path = Some((*merged).clone());
         }
         self.exit_with(tid, state, run, merged, &ctx, assigned)
     }
@@ -2135,7 +2190,7 @@ impl Execution {
         tid: Tid,
         state: &State,
         run: Box<Run>,
-        value: Value,
+        value: Arc<Value>,
         ctx: &Value,
         assigned: Option<Value>,
     ) -> Flow {
@@ -2147,10 +2202,11 @@ impl Execution {
             ctx
         };
         let vars = self.vars(tid);
-        let out = match dataflow::apply_path(&state.output_path, value, ctx, Some(&vars)) {
+        let out = match share_path(&state.output_path, &value, ctx, Some(&vars)) {
             Ok(v) => v,
             Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
         };
+        drop(value);
         if self.config.quotas && dataflow::payload_size(&out) > MAX_PAYLOAD_BYTES {
             return self.state_fault(
                 tid,
@@ -2171,15 +2227,15 @@ impl Execution {
             );
         }
         self.emit_exited(tid, state, &out, assigned);
-        self.record_inspection(run, &out);
+        self.record_inspection(run.insp, &out);
         match state.next {
             Some(n) if !state.end => Flow::Next(n, out),
             _ => Flow::End(out),
         }
     }
 
-    fn record_inspection(&mut self, run: Box<Run>, out: &Value) {
-        if let Some(mut i) = run.insp {
+    fn record_inspection(&mut self, insp: Option<Box<Inspection>>, out: &Value) {
+        if let Some(mut i) = insp {
             i.output = Some(out.clone());
             self.inspections.push(*i);
         }
@@ -2201,13 +2257,13 @@ impl Execution {
                 fault.failure.cause.clone().unwrap_or_default()
             );
             fault.failure.cause = Some(cause.clone());
-            let mut d = Map::new();
-            d.insert("cause".into(), Value::String(cause));
-            d.insert("error".into(), Value::String(fault.failure.error.clone()));
+            let mut d = Details::with_capacity(4);
+            d.push("cause", Value::String(cause));
+            d.push("error", Value::String(fault.failure.error.clone()));
             if let Some(l) = location {
-                d.insert("location".into(), Value::String(l));
+                d.push("location", Value::String(l));
             }
-            d.insert("state".into(), Value::String(state.name.clone()));
+            d.push("state", &state.name_value);
             let (silent, _) = match self.threads.get(tid).and_then(Option::as_ref) {
                 Some(t) => (t.silent, t.cursor),
                 None => (false, 0),
@@ -2223,7 +2279,7 @@ impl Execution {
                 silent,
                 "EvaluationFailed",
                 "evaluationFailedEventDetails",
-                Value::Object(d),
+                d,
             );
             if id != 0
                 && let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut)
@@ -2271,10 +2327,10 @@ impl Execution {
         }
         match state.kind {
             StateKind::Parallel { .. } => {
-                self.emit(tid, "ParallelStateFailed", "", Value::Null);
+                self.emit(tid, "ParallelStateFailed", "", Details::new());
             }
             StateKind::Map(_) => {
-                self.emit(tid, "MapStateFailed", "", Value::Null);
+                self.emit(tid, "MapStateFailed", "", Details::new());
             }
             _ => {}
         }
@@ -2305,15 +2361,16 @@ impl Execution {
                     }
                     None => None,
                 };
-                let input = std::mem::take(&mut run.input);
-                let out = match dataflow::apply_result_path(&c.result_path, input, error_output) {
+                let input = std::mem::replace(&mut run.input, Arc::clone(&self.null));
+                let error_output = Arc::new(error_output);
+                let out = match share_result_path(&c.result_path, input, error_output) {
                     Ok(v) => v,
                     Err(e) => {
                         return Flow::Fail(Fault::from_eval(e));
                     }
                 };
                 self.emit_exited(tid, state, &out, assigned);
-                self.record_inspection(run, &out);
+                self.record_inspection(run.insp, &out);
                 return Flow::Next(c.next, out);
             }
         }
@@ -2324,7 +2381,7 @@ impl Execution {
                 .and_then(Option::as_ref)
                 .is_some_and(|t| t.in_parallel)
         {
-            self.emit(tid, "TaskStateAborted", "", Value::Null);
+            self.emit(tid, "TaskStateAborted", "", Details::new());
         }
         if let Some(i) = run.insp.take() {
             self.inspections.push(*i);
@@ -2346,7 +2403,7 @@ impl Execution {
                     false,
                     "ExecutionTimedOut",
                     "executionTimedOutEventDetails",
-                    json!({"error": "States.Timeout"}),
+                    Details::with_capacity(1).with("error", Value::from("States.Timeout")),
                 );
                 self.status = Status::TimedOut;
                 self.failure = Some(Failure {
@@ -2359,7 +2416,7 @@ impl Execution {
                 let Some((tid, _)) = self.tasks.remove(&task) else {
                     return;
                 };
-                self.outbox.retain(|r| r.id != TaskId(task));
+                self.unqueue(task);
                 let Some((block, mut run)) = self.take_run(tid) else {
                     return;
                 };
@@ -2424,7 +2481,7 @@ impl Execution {
 
 /// What a Task sends: its parameters, timeouts and token.
 struct TaskCall {
-    params: Value,
+    params: Arc<Value>,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
     token: Option<String>,
@@ -2438,11 +2495,11 @@ struct MapLaunch {
     max_concurrency: usize,
     tolerated_count: Option<u64>,
     tolerated_pct: Option<f64>,
-    selector_input: Value,
+    selector_input: Arc<Value>,
 }
 
 enum TaskEvent<'a> {
-    Succeeded(&'a Value),
+    Succeeded(&'a Arc<Value>),
     Failed(&'a Failure),
     TimedOut(&'a Failure),
 }

@@ -214,10 +214,11 @@ fn event_detail(e: &HistoryEvent) -> String {
     if let Some(r) = s("resource") {
         return r.to_string();
     }
-    d.as_object()
-        .filter(|o| !o.is_empty())
-        .map(|_| d.to_string())
-        .unwrap_or_default()
+    if d.is_empty() {
+        String::new()
+    } else {
+        d.to_value().to_string()
+    }
 }
 
 fn text_table(events: &[HistoryEvent]) -> String {

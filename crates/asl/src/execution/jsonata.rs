@@ -33,7 +33,7 @@ impl Execution {
         let mut b = (*self.vars(tid)).clone();
         let mut st = Map::new();
         if reads_input {
-            st.insert("input".into(), run.input.clone());
+            st.insert("input".into(), (*run.input).clone());
         }
         if state.uses_context {
             st.insert("context".into(), self.context(state, run, token, item));
@@ -126,7 +126,7 @@ impl Execution {
                 let key = self.add_timer(until, Timer::Wake(tid));
                 run.wait = Wait::Timer {
                     key,
-                    effective: Value::Null,
+                    effective: Arc::clone(&self.null),
                 };
                 self.park(tid, run)
             }
@@ -183,7 +183,7 @@ impl Execution {
                         Ok(v) => v,
                         Err(f) => return self.state_fault(tid, state, run, qf(f)),
                     },
-                    None => run.input.clone(),
+                    None => (*run.input).clone(),
                 };
                 if let Some(i) = run.insp.as_mut() {
                     i.after_parameters = Some(params.clone());
@@ -208,7 +208,7 @@ impl Execution {
                     None => None,
                 };
                 let call = TaskCall {
-                    params,
+                    params: Arc::new(params),
                     timeout,
                     heartbeat,
                     token,
@@ -232,8 +232,9 @@ impl Execution {
                             Err(f) => return self.state_fault(tid, state, run, qf(f)),
                         }
                     }
-                    None => run.input.clone(),
+                    None => (*run.input).clone(),
                 };
+                let params = Arc::new(params);
                 self.start_branches(tid, state, branches, run, params)
             }
             StateKind::Map(spec) => self.start_map_jsonata(tid, state, spec, run, &env),
@@ -384,7 +385,7 @@ impl Execution {
                 }
                 Err(f) => return self.state_fault(tid, state, run, qf(f)),
             },
-            None => match &run.input {
+            None => match &*run.input {
                 Value::Array(a) => a.clone(),
                 other => {
                     let cause = format!("Map state input must be an array but was: {other}");
@@ -418,7 +419,7 @@ impl Execution {
             tid,
             "MapStateStarted",
             "mapStateStartedEventDetails",
-            json!({"length": items.len()}),
+            Details::with_capacity(1).with("length", Value::from(items.len())),
         );
         if let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut) {
             t.iter_cursor = started;
@@ -530,12 +531,12 @@ impl Execution {
         };
         let out = match output {
             Some(t) => match eval_template(t, "Output", &b, &env, 0) {
-                Ok(v) => v,
+                Ok(v) => Arc::new(v),
                 Err(f) => return self.state_fault(tid, state, run, qf(f)),
             },
             None => match result {
-                Some(r) => r,
-                None => run.input.clone(),
+                Some(r) => Arc::new(r),
+                None => Arc::clone(&run.input),
             },
         };
         if self.config.quotas && dataflow::payload_size(&out) > MAX_PAYLOAD_BYTES {
@@ -550,7 +551,7 @@ impl Execution {
             );
         }
         self.emit_exited(tid, state, &out, assigned);
-        self.record_inspection(run, &out);
+        self.record_inspection(run.insp, &out);
         match next {
             Some(n) => Flow::Next(n, out),
             None => match state.next {
@@ -616,8 +617,9 @@ impl Execution {
             },
             None => error_output,
         };
+        let out = Arc::new(out);
         self.emit_exited(tid, state, &out, assigned);
-        self.record_inspection(run, &out);
+        self.record_inspection(run.insp, &out);
         Flow::Next(c.next, out)
     }
 }
