@@ -72,6 +72,8 @@ pub struct State {
     pub uses_context: bool,
     /// Whether a Context-object reference may read `$$.Execution.Input` (costly to build).
     pub context_needs_input: bool,
+    /// Which members of the Context object the state may read ([`context`] bits).
+    pub context_parts: u8,
     /// Whether a JSONata expression may read `$states.input` (else it is not bound).
     pub reads_states_input: bool,
     pub raw: Value,
@@ -542,6 +544,7 @@ impl Builder {
         let text = raw.to_string();
         let uses_context = text.contains("$$") || text.contains("$states.context");
         let context_needs_input = uses_context && context_reads_input(&text);
+        let context_parts = context::parts_read(&text);
         let reads_states_input = reads_states_input(&text);
         Ok(State {
             name: name.to_string(),
@@ -560,6 +563,7 @@ impl Builder {
             query_language,
             uses_context,
             context_needs_input,
+            context_parts,
             reads_states_input,
             raw,
         })
@@ -568,6 +572,42 @@ impl Builder {
 
 /// Whether some `$$` reference in `text` may reach `Execution.Input` (anything but a path into
 /// `Map`, `State`, `Task`, `StateMachine` or another `Execution` field).
+/// The members of the Context object, as bits of [`State::context_parts`].
+pub mod context {
+    pub const EXECUTION: u8 = 1;
+    pub const STATE_MACHINE: u8 = 2;
+    pub const STATE: u8 = 4;
+    pub const TASK: u8 = 8;
+    pub const MAP: u8 = 16;
+    pub const ALL: u8 = 31;
+
+    /// The members that `$$.X…` references in the state's text may read (all of them for `$$`
+    /// alone, `$$[…]` or JSONata's `$states.context`).
+    pub fn parts_read(text: &str) -> u8 {
+        if text.contains("$states.context") {
+            return ALL;
+        }
+        let mut parts = 0;
+        for (i, _) in text.match_indices("$$") {
+            let rest = text.get(i + 2..).unwrap_or("");
+            parts |= if rest.starts_with(".Execution") {
+                EXECUTION
+            } else if rest.starts_with(".StateMachine") {
+                STATE_MACHINE
+            } else if rest.starts_with(".State") {
+                STATE
+            } else if rest.starts_with(".Task") {
+                TASK
+            } else if rest.starts_with(".Map") {
+                MAP
+            } else {
+                ALL
+            };
+        }
+        parts
+    }
+}
+
 fn context_reads_input(text: &str) -> bool {
     const SAFE: [&str; 8] = [
         ".Map",

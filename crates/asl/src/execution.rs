@@ -1,6 +1,7 @@
 //! The steppable interpreter: one execution of a state machine, advanced by its driver.
 
 use crate::dataflow::{self, Fault, MAX_PAYLOAD_BYTES, value_text};
+use crate::definition::context;
 use crate::definition::{
     Block, MapSpec, NumberField, PathField, QueryLanguage, State, StateKind, StateMachine,
     TaskSpec, TaskTarget, WaitFor,
@@ -262,6 +263,10 @@ pub struct Execution {
     timers: BTreeMap<(i64, u64), Timer>,
     timer_seq: u64,
     inspections: Vec<Inspection>,
+    /// The machine's payload templates (keyed by their address in `machine`): `None` once seen,
+    /// compiled on the second use (`None` inside when one does not compile, so it is resolved as
+    /// written and fails as AWS does).
+    templates: HashMap<usize, Option<Option<Box<payload::Template>>>>,
     /// A shared `null` (a placeholder for a value moved out).
     null: Arc<Value>,
     over_quota: bool,
@@ -423,6 +428,7 @@ impl Execution {
             timers: BTreeMap::new(),
             timer_seq: 0,
             inspections: Vec::new(),
+            templates: HashMap::new(),
             null: Arc::new(Value::Null),
             over_quota: false,
             budget: None,
@@ -1026,48 +1032,67 @@ impl Execution {
         if !state.uses_context {
             return Value::Null;
         }
+        let parts = state.context_parts;
         let c = &self.config;
-        let mut st = Map::new();
-        st.insert(
-            "EnteredTime".into(),
-            Value::String(timestamp::format_millis(run.entered_ms)),
-        );
-        st.insert("Name".into(), Value::String(state.name.clone()));
-        if matches!(
-            state.kind,
-            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
-        ) {
-            st.insert("RetryCount".into(), Value::from(run.retry_count));
-        }
+        let text = |s: &str| Value::String(s.to_string());
         let mut m = Map::new();
-        let input = if state.context_needs_input {
-            (*self.input).clone()
-        } else {
-            Value::Object(Map::new())
-        };
-        let mut exec = json!({
-            "Id": c.execution_arn,
-            "Input": input,
-            "StartTime": timestamp::format_millis(c.start_time_ms),
-            "Name": c.execution_name,
-            "RoleArn": c.role_arn,
-        });
-        if !c.express
-            && let Some(o) = exec.as_object_mut()
+        if parts & context::EXECUTION != 0 {
+            let input = if state.context_needs_input {
+                (*self.input).clone()
+            } else {
+                Value::Object(Map::new())
+            };
+            let mut exec = Map::new();
+            exec.insert("Id".into(), text(&c.execution_arn));
+            exec.insert("Input".into(), input);
+            exec.insert(
+                "StartTime".into(),
+                Value::String(timestamp::format_millis(c.start_time_ms)),
+            );
+            exec.insert("Name".into(), text(&c.execution_name));
+            exec.insert("RoleArn".into(), text(&c.role_arn));
+            if !c.express {
+                exec.insert("RedriveCount".into(), 0.into());
+            }
+            m.insert("Execution".into(), Value::Object(exec));
+        }
+        if parts & context::STATE_MACHINE != 0 {
+            let mut sm = Map::new();
+            sm.insert("Id".into(), text(&c.state_machine_arn));
+            sm.insert("Name".into(), text(&c.state_machine_name));
+            m.insert("StateMachine".into(), Value::Object(sm));
+        }
+        if parts & context::STATE != 0 {
+            let mut st = Map::new();
+            st.insert(
+                "EnteredTime".into(),
+                Value::String(timestamp::format_millis(run.entered_ms)),
+            );
+            st.insert("Name".into(), text(&state.name));
+            if matches!(
+                state.kind,
+                StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
+            ) {
+                st.insert("RetryCount".into(), Value::from(run.retry_count));
+            }
+            m.insert("State".into(), Value::Object(st));
+        }
+        if let Some(t) = token
+            && parts & context::TASK != 0
         {
-            o.insert("RedriveCount".into(), 0.into());
+            let mut task = Map::new();
+            task.insert("Token".into(), text(t));
+            m.insert("Task".into(), Value::Object(task));
         }
-        m.insert("Execution".into(), exec);
-        m.insert(
-            "StateMachine".into(),
-            json!({"Id": c.state_machine_arn, "Name": c.state_machine_name}),
-        );
-        m.insert("State".into(), Value::Object(st));
-        if let Some(t) = token {
-            m.insert("Task".into(), json!({"Token": t}));
-        }
-        if let Some((i, v)) = item {
-            m.insert("Map".into(), json!({"Item": {"Index": i, "Value": v}}));
+        if let Some((i, v)) = item
+            && parts & context::MAP != 0
+        {
+            let mut it = Map::new();
+            it.insert("Index".into(), Value::from(i));
+            it.insert("Value".into(), v.clone());
+            let mut map = Map::new();
+            map.insert("Item".into(), Value::Object(it));
+            m.insert("Map".into(), Value::Object(map));
         }
         Value::Object(m)
     }
@@ -1092,7 +1117,26 @@ impl Execution {
             context,
             variables: Some(vars),
         };
-        payload::resolve(template, roots, &mut self.rng).map_err(Fault::from_eval)
+        // Templates belong to the machine, which outlives the execution: one resolved a second
+        // time (a loop, a Map's iterations) is compiled then, once.
+        let key = std::ptr::from_ref(template) as usize;
+        let slot = self.templates.entry(key).or_insert(None);
+        let compiled = match slot {
+            None => {
+                *slot = Some(None);
+                None
+            }
+            Some(None) => {
+                *slot = Some(payload::Template::compile(template).ok().map(Box::new));
+                slot.as_ref().and_then(Option::as_deref)
+            }
+            Some(Some(t)) => Some(&**t),
+        };
+        match compiled {
+            Some(t) => t.resolve(roots, &mut self.rng),
+            None => payload::resolve(template, roots, &mut self.rng),
+        }
+        .map_err(Fault::from_eval)
     }
 
     /// Runs (or re-runs, after a retry back-off) the work of a state.

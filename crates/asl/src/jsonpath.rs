@@ -493,28 +493,54 @@ fn select_simple(path: &str, roots: Roots<'_>) -> Option<Result<Value, PathError
         return Some(Ok(cur.clone()));
     }
     let rest = rest.strip_prefix('.')?;
-    let plain = |name: &str| {
-        !name.is_empty()
-            && !name.bytes().any(|b| {
-                matches!(
-                    b,
-                    b'[' | b']' | b'*' | b'(' | b')' | b'?' | b'@' | b' ' | b'\'' | b'"' | b'$'
-                )
-            })
-    };
-    if !rest.split('.').all(plain) {
+    if !rest.split('.').all(|seg| simple_step(seg).is_some()) {
         return None;
     }
-    for name in rest.split('.') {
-        match cur {
-            Value::Object(m) => match m.get(name) {
-                Some(v) => cur = v,
-                None => return Some(Err(PathError::NotFound)),
-            },
-            _ => return Some(Err(PathError::NotFound)),
+    for seg in rest.split('.') {
+        let (name, index) = simple_step(seg)?;
+        let next = match cur {
+            Value::Object(m) => m.get(name),
+            _ => None,
+        };
+        let next = match (next, index) {
+            (Some(v), None) => Some(v),
+            (Some(Value::Array(a)), Some(i)) => a.get(i),
+            _ => None,
+        };
+        match next {
+            Some(v) => cur = v,
+            None => return Some(Err(PathError::NotFound)),
         }
     }
     Some(Ok(cur.clone()))
+}
+
+/// A name with nothing JSONPath would read specially.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.bytes().any(|b| {
+            matches!(
+                b,
+                b'[' | b']' | b'*' | b'(' | b')' | b'?' | b'@' | b' ' | b'\'' | b'"' | b'$'
+            )
+        })
+}
+
+/// One step of a simple path: `name` or `name[n]` (a non-negative index without leading zeros).
+fn simple_step(seg: &str) -> Option<(&str, Option<usize>)> {
+    let Some(head) = seg.strip_suffix(']') else {
+        return plain_name(seg).then_some((seg, None));
+    };
+    let (name, digits) = head.split_once('[')?;
+    let ok = plain_name(name)
+        && !digits.is_empty()
+        && digits.len() < 10
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if !ok {
+        return None;
+    }
+    Some((name, Some(digits.parse().ok()?)))
 }
 
 /// Whether `path` is a Reference Path (only `.name`, `['name']` and `[n]` steps after `$`).
@@ -530,7 +556,45 @@ pub fn set(path: &str, target: Value, value: Value) -> Result<Value, PathError> 
     if path == "$" {
         return Ok(value);
     }
+    // The common case, `$.a.b`, without building a `Path`.
+    if let Some(rest) = path.strip_prefix("$.")
+        && rest.split('.').all(plain_name)
+    {
+        let mut target = target;
+        set_names(&mut target, rest.split('.'), value)?;
+        return Ok(target);
+    }
     Path::parse(path)?.set(target, value)
+}
+
+/// [`set_in`] for a path of plain names.
+fn set_names<'n>(
+    target: &mut Value,
+    mut names: impl Iterator<Item = &'n str>,
+    value: Value,
+) -> Result<(), PathError> {
+    let mut cur = target;
+    let mut name = names.next();
+    while let Some(n) = name {
+        let Value::Object(map) = cur else {
+            return Err(PathError::NotFound);
+        };
+        let next = names.next();
+        if next.is_none() {
+            map.insert(n.to_string(), value);
+            return Ok(());
+        }
+        let slot = map
+            .entry(n.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if slot.is_null() {
+            *slot = Value::Object(Map::new());
+        }
+        cur = slot;
+        name = next;
+    }
+    *cur = value;
+    Ok(())
 }
 
 /// Checks that `path` is valid JSONPath as Step Functions accepts it (for validation).
@@ -1884,6 +1948,46 @@ fn is_var_char(c: char) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_simple_set_shortcut_agrees_with_the_parser() {
+        let doc = json!({"a": {"b": 1}, "n": null, "s": "x", "last": [1]});
+        for path in [
+            "$.a", "$.a.b", "$.a.c.d", "$.n.x", "$.s.x", "$.last", "$.new",
+        ] {
+            let parsed = Path::parse(path).and_then(|p| p.set(doc.clone(), json!(7)));
+            assert_eq!(set(path, doc.clone(), json!(7)), parsed, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_simple_path_shortcut_agrees_with_the_parser() {
+        let doc = json!({"a": {"b": [10, 20, {"c": true}]}, "n": null});
+        let ctx = json!({"Map": {"Item": {"Value": [5, 6]}}});
+        let roots = Roots {
+            input: &doc,
+            context: &ctx,
+            variables: None,
+        };
+        for path in [
+            "$",
+            "$.a",
+            "$.a.b[1]",
+            "$.a.b[2].c",
+            "$.a.b[3]",
+            "$.a.b[0].c",
+            "$.a[0]",
+            "$.n[0]",
+            "$.nope",
+            "$.a.b[01]",
+            "$.a.b[-1]",
+            "$$.Map.Item.Value[1]",
+            "$.a.b[1][0]",
+        ] {
+            let parsed = Path::parse(path).and_then(|p| p.select(roots));
+            assert_eq!(select(path, roots), parsed, "{path}");
+        }
+    }
 
     fn sel(path: &str, input: &Value) -> Result<Value, PathError> {
         let ctx = json!({"Execution": {"Name": "exec"}, "State": {"Name": "S"}});

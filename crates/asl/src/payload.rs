@@ -323,7 +323,15 @@ fn resolve_node(node: &Node, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, F
                 .map(|n| resolve_node(n, roots, rng))
                 .collect::<Result<_, _>>()?,
         )),
-        Node::Path { field, path } => select_field(path, field, roots),
+        // As `resolve_expr` reports them.
+        Node::Path { field, path } => path.select(roots).map_err(|e| match e {
+            PathError::NotFound | PathError::UnknownVariable(_) => {
+                Failure::runtime(path_not_found_cause(path.as_str(), field, roots.input))
+            }
+            PathError::Invalid(_) => Failure::runtime(format!(
+                "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call"
+            )),
+        }),
         Node::Intrinsic { field, call } => call.evaluate(field, roots, rng),
     }
 }
