@@ -254,10 +254,14 @@ impl Call {
                         "{name} cannot produce more than {MAX_RANGE_ITEMS} items"
                     ));
                 }
-                let out: Vec<Value> = (0..count)
-                    .filter_map(|k| i64::try_from(i128::from(start) + k * i128::from(step)).ok())
-                    .map(Value::from)
-                    .collect();
+                let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+                out.extend(
+                    (0..count)
+                        .filter_map(|k| {
+                            i64::try_from(i128::from(start) + k * i128::from(step)).ok()
+                        })
+                        .map(Value::from),
+                );
                 Ok(Value::Array(out))
             }
             ArrayGetItem => {
