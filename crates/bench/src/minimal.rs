@@ -111,7 +111,7 @@ mod tests {
             timestamp_ms: 0,
             kind: "PassStateEntered",
             details_key: Some("stateEnteredEventDetails"),
-            details: json!({"name": name, "input": input}),
+            details: json!({"name": name, "input": input}).into(),
         }
     }
 
