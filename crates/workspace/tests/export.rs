@@ -237,3 +237,107 @@ fn es_module_lambdas_are_converted_and_unknown_functions_noted() {
     };
     assert!(sam_template(&broken).is_err_and(|e| e.line == Some(2)));
 }
+
+/// Function names every Task of a definition invokes, as the engine resolves them (nested states too).
+fn lambda_names(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if m.get("Type").and_then(Value::as_str) == Some("Task") {
+                let resource = m.get("Resource").and_then(Value::as_str).unwrap_or("");
+                let params = m
+                    .get("Parameters")
+                    .or_else(|| m.get("Arguments"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                if let Some((name, _)) = asl::lambda::target_of(resource, &params)
+                    && !name.is_empty()
+                    && !name.starts_with("{%")
+                    && !out.contains(&name)
+                {
+                    out.push(name);
+                }
+            }
+            m.values().for_each(|x| lambda_names(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| lambda_names(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_conformance_definition_exports_and_imports_back() {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let corpus = [
+        "../shared/conformance/cases",
+        "../../shared/conformance/cases",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .find(|p| p.is_dir())
+    .unwrap_or_else(|| {
+        panic!(
+            "the conformance corpus is missing next to {}",
+            root.display()
+        )
+    });
+    let mut files = Vec::new();
+    for group in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(group.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            files.push(f.path());
+        }
+    }
+    files.sort();
+    let mut failures = Vec::new();
+    let mut exported = 0;
+    for f in &files {
+        let case: Value = serde_json::from_str(&read(f)).unwrap_or(Value::Null);
+        let Some(def) = case.get("definition").filter(|d| d.is_object()) else {
+            continue;
+        };
+        let mut names = Vec::new();
+        lambda_names(def, &mut names);
+        let ws = Workspace {
+            name: "Case".into(),
+            definition: serde_json::to_string_pretty(def).unwrap_or_default(),
+            functions: names
+                .iter()
+                .map(|n| Function {
+                    name: n.clone(),
+                    code: "exports.handler = async (e) => e;\n".into(),
+                })
+                .collect(),
+            ..Workspace::default()
+        };
+        let back = sam_template(&ws)
+            .map_err(|e| e.to_string())
+            .and_then(|sam| import("t.yaml", &sam.text).map_err(|e| format!("{e}\n{}", sam.text)));
+        exported += 1;
+        match back {
+            Err(e) => failures.push(format!("{}: {e}", f.display())),
+            Ok(b) => {
+                let got = b
+                    .machines
+                    .first()
+                    .map(|m| json(&m.definition))
+                    .unwrap_or(Value::Null);
+                if normalized(&got) != normalized(def) || b.functions != ws.functions {
+                    failures.push(format!(
+                        "{}: another definition or functions came back",
+                        f.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(exported > 500, "{exported} definitions");
+    assert!(
+        failures.is_empty(),
+        "{} of {exported}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -161,3 +161,46 @@ fn garbage_is_an_error_not_a_panic() {
         assert!(import("x.yaml", text).is_err(), "{text:?} imported");
     }
 }
+
+#[test]
+fn mutated_fixtures_never_panic() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut tried = 0;
+    for f in &files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let chars: Vec<char> = std::fs::read_to_string(f)
+            .unwrap_or_default()
+            .chars()
+            .collect();
+        let step = (chars.len() / 150).max(1);
+        for i in (0..chars.len()).step_by(step) {
+            let prefix: String = chars.iter().take(i).collect();
+            let deleted: String = chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| c)
+                .collect();
+            for text in [prefix, deleted] {
+                tried += 1;
+                let r = std::panic::catch_unwind(|| {
+                    if let Ok(i) = import(&name, &text) {
+                        let _ = i.apply(&workspace::Workspace::default());
+                    }
+                });
+                assert!(r.is_ok(), "{name}: panic on {text:?}");
+            }
+        }
+    }
+    assert!(tried > 1000);
+}
