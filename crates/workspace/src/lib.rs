@@ -1,7 +1,7 @@
 //! The workspace: everything a user wrote (definition, Lambda modules, input, mocks) and the run settings, and its file.
 //!
 //! The page and the CLI share this crate, so `sfn run workspace.json` runs what the page runs. It is pure:
-//! no I/O, no clock; text in, text out. [`file`]: the workspace file; [`mocks`]: answers from a
+//! no I/O, no clock; text in, text out. [`file`](mod@file): the workspace file; [`mocks`]: answers from a
 //! MockConfigFile; [`import`] and [`export`]: ASL (JSON, YAML), CloudFormation/SAM templates and
 //! MockConfigFiles in and out; [`yaml`]: the YAML reader and writer they use.
 
