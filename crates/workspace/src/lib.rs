@@ -8,6 +8,7 @@
 pub mod export;
 pub mod file;
 pub mod import;
+pub mod link;
 pub mod mocks;
 pub mod yaml;
 
