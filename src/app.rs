@@ -1,4 +1,4 @@
-//! The app shell: the header and the three panes (editors, graph, execution) wired to the workspace and the run.
+//! The app shell: the header and the three panes (editors, graph, execution) wired to the session and the run; `?embed` shows graph and execution only.
 
 use crate::editor::{Editors, Tab};
 use crate::gallery::GalleryPicker;
@@ -8,20 +8,45 @@ use crate::views::events::EventTable;
 use crate::views::fold::{state_names, statuses};
 use crate::views::inspector::Inspector;
 use crate::views::timeline::StatesTable;
+use crate::carry::{Carry, Notices, WorkspaceBar};
+use crate::io;
+use crate::session::Session;
+use crate::share;
 use crate::workspace::Workspace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let ws = RwSignal::new(Workspace::default());
-    let tab = RwSignal::new(Tab::Definition);
-    let run_view: RwSignal<Option<RunView>> = RwSignal::new(None);
-    let cursor: RwSignal<Option<usize>> = RwSignal::new(None);
-    let selected: RwSignal<Option<String>> = RwSignal::new(None);
-    let running = RwSignal::new(false);
-    let start_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let embed = is_embed(&io::location().1);
+    let session = Session::new(embed);
+    let Session {
+        ws,
+        tab,
+        run_view,
+        cursor,
+        selected,
+        running,
+        start_error,
+        ..
+    } = session;
     let stop_flag = RwSignal::new(false);
+    session.start();
+    // Autosave: every change of the workspace or of what is shown of it; the run when it ends.
+    Effect::new(move |_| {
+        ws.track();
+        tab.track();
+        selected.track();
+        cursor.track();
+        session.save();
+    });
+    Effect::new(move |prev: Option<bool>| {
+        let now = running.get();
+        if prev == Some(true) && !now {
+            session.save_run();
+        }
+        now
+    });
 
     let definition = Signal::derive(move || ws.with(|w| w.definition.clone()));
     let total = Signal::derive(move || run_view.with(|r| r.as_ref().map_or(0, |r| r.events.len())));
@@ -47,13 +72,12 @@ pub fn App() -> impl IntoView {
                     cursor.set(None);
                     running.set(true);
                     stop_flag.set(false);
-                    let start = js_sys::Date::now() as i64;
                     spawn_local(async move {
                         run::run(
                             snapshot,
                             machine,
                             input,
-                            start,
+                            run::START_TIME_MS,
                             move || stop_flag.get_untracked(),
                             move |v| run_view.set(Some(v)),
                         )
@@ -66,14 +90,47 @@ pub fn App() -> impl IntoView {
     };
     let on_stop = move |_| stop_flag.set(true);
     let load_example = move |w: Workspace| {
-        ws.set(w);
+        session.pick_example(w);
         tab.set(Tab::Definition);
-        run_view.set(None);
-        cursor.set(None);
-        selected.set(None);
-        start_error.set(None);
     };
 
+    let execution = view! {
+        <Pane id="pane-execution" title="Execution">
+            <div class="toolbar">
+                <button class="primary" id="run" on:click=on_run disabled=move || running.get()>
+                    "▶ Run"
+                </button>
+                <button id="stop" on:click=on_stop disabled=move || !running.get()>
+                    "■ Stop"
+                </button>
+                <StatusBadge run=run_view.into() running=running.into() />
+            </div>
+            {move || start_error.get().map(|m| view! { <p class="start-error" role="alert">{m}</p> })}
+            <Scrubber total=total upto=upto cursor=cursor />
+            <RunViews run=run_view.into() upto=upto selected=selected />
+        </Pane>
+    }
+    .into_any();
+    let graph = view! {
+        <Pane id="pane-graph" title="Graph">
+            <GraphView definition=definition statuses=state_status selected=selected />
+        </Pane>
+    }
+    .into_any();
+    if embed {
+        let full = move || format!("{}{}", share::base_url(), io::location().2);
+        return view! {
+            <header class="topbar embed-bar">
+                <h1 class="brand embed-title">{move || ws.with(|w| w.name.clone())}</h1>
+                <a class="open-full" href=full target="_blank" rel="noopener">
+                    "Open in the Step Functions Playground ↗"
+                </a>
+            </header>
+            <Notices session=session />
+            <main class="panes embed">{graph}{execution}</main>
+        }
+        .into_any();
+    }
     view! {
         <header class="topbar">
             <h1 class="brand">
@@ -84,32 +141,28 @@ pub fn App() -> impl IntoView {
                 </svg>
                 "Step Functions Playground"
             </h1>
-            <p class="tagline">"Write a state machine, run it, watch it move — all in your browser."</p>
+            <WorkspaceBar session=session />
+            <Carry session=session />
             <GalleryPicker on_pick=load_example disabled=running />
         </header>
+        <Notices session=session />
         <main class="panes">
             <Pane id="pane-definition" title="Definition">
                 <Editors ws=ws tab=tab selected=selected />
             </Pane>
-            <Pane id="pane-graph" title="Graph">
-                <GraphView definition=definition statuses=state_status selected=selected />
-            </Pane>
-            <Pane id="pane-execution" title="Execution">
-                <div class="toolbar">
-                    <button class="primary" id="run" on:click=on_run disabled=move || running.get()>
-                        "▶ Run"
-                    </button>
-                    <button id="stop" on:click=on_stop disabled=move || !running.get()>
-                        "■ Stop"
-                    </button>
-                    <StatusBadge run=run_view.into() running=running.into() />
-                </div>
-                {move || start_error.get().map(|m| view! { <p class="start-error" role="alert">{m}</p> })}
-                <Scrubber total=total upto=upto cursor=cursor />
-                <RunViews run=run_view.into() upto=upto selected=selected />
-            </Pane>
+            {graph}
+            {execution}
         </main>
     }
+    .into_any()
+}
+
+/// Whether the page's query asks for the embedded view (`?embed`, `?embed=1`, `?x&embed`).
+pub fn is_embed(search: &str) -> bool {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "embed" || p.starts_with("embed="))
 }
 
 #[component]

@@ -29,8 +29,19 @@ pub enum Tab {
 }
 
 impl Tab {
+    /// The tab named by its key (as stored with the workspace); the definition for anything else.
+    pub fn from_key(key: &str) -> Tab {
+        match key {
+            "input" => Tab::Input,
+            k => match k.strip_prefix("fn:") {
+                Some(name) => Tab::Function(name.to_string()),
+                None => Tab::Definition,
+            },
+        }
+    }
+
     /// The editor's name for the tab's document (each keeps its own undo history).
-    fn key(&self) -> String {
+    pub fn key(&self) -> String {
         match self {
             Tab::Definition => "definition".into(),
             Tab::Input => "input".into(),

@@ -9,6 +9,10 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+/// Every run's virtual clock starts at 2025-01-01T00:00:00Z, so that a run replays exactly (a share
+/// link's recipient gets the same history, timestamps and `$now()` included), as the seed does for randomness.
+pub const START_TIME_MS: i64 = 1_735_689_600_000;
+
 /// State steps per slice of work: small enough that a slice stays well under a frame.
 const STEPS_PER_SLICE: usize = 500;
 /// The longest the driver works before it lets the browser have a turn.

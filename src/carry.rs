@@ -1,0 +1,273 @@
+//! The header's workspace controls (list, name, new, duplicate, delete) and what carries a workspace out and in: share, embed, import, export; and the notices.
+
+use crate::io;
+use crate::run::RunView;
+use crate::session::Session;
+use crate::share;
+use crate::workspace::Workspace;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Value, json};
+
+/// The list of saved workspaces, the open one's name, and New / Duplicate / Delete.
+#[component]
+pub fn WorkspaceBar(session: Session) -> impl IntoView {
+    let options = move || {
+        let current = session.current.get();
+        session.entries.with(|es| {
+            es.iter()
+                .map(|e| {
+                    let sel = e.id == current;
+                    view! { <option value=e.id.clone() selected=sel>{e.name.clone()}</option> }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let busy = move || session.running.get();
+    view! {
+        <div class="ws-bar" role="group" aria-label="Workspaces">
+            <select
+                id="ws-list"
+                title="Your saved workspaces"
+                prop:value=move || session.current.get()
+                disabled=busy
+                on:change=move |ev| session.switch(&event_target_value(&ev))
+            >
+                {options}
+            </select>
+            <input
+                id="ws-name"
+                title="Rename this workspace"
+                aria-label="Workspace name"
+                prop:value=move || session.ws.with(|w| w.name.clone())
+                on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    let name = name.trim();
+                    if !name.is_empty() {
+                        session.ws.update(|w| w.name = name.to_string());
+                    }
+                }
+            />
+            <button id="ws-new" title="A new workspace" disabled=busy on:click=move |_| session.new_workspace()>"New"</button>
+            <button id="ws-dup" title="A copy of this workspace" disabled=busy on:click=move |_| session.duplicate()>"Duplicate"</button>
+            <button id="ws-delete" title="Delete this workspace (it can be undone)" disabled=busy on:click=move |_| session.delete()>"Delete"</button>
+        </div>
+    }
+}
+
+/// The notice (with Undo after a deletion) and the autosave problem, if any.
+#[component]
+pub fn Notices(session: Session) -> impl IntoView {
+    let notice = move || {
+        session.notice.get().map(|n| {
+            let undo = n.undo.clone().map(|d| {
+                view! { <button id="undo" on:click=move |_| session.undo(d.clone())>"Undo"</button> }
+            });
+            view! {
+                <div id="notice" class=if n.error { "notice error" } else { "notice" } role=if n.error { "alert" } else { "status" }>
+                    <span class="notice-text">{n.text}</span>
+                    {undo}
+                    <button class="close" title="Dismiss" on:click=move |_| session.notice.set(None)>"×"</button>
+                </div>
+            }
+        })
+    };
+    let problem = move || {
+        session.save_problem.get().map(|m| {
+            view! { <div id="storage-problem" class="notice error" role="alert">{m}</div> }
+        })
+    };
+    view! { {problem} {notice} }
+}
+
+/// A file name made of the workspace's name.
+fn file_stem(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let s = s
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if s.is_empty() { "workspace".into() } else { s }
+}
+
+/// The run's history as `aws stepfunctions get-execution-history` prints it.
+pub fn history_json(run: &RunView) -> String {
+    let events: Vec<Value> = run.events.iter().map(|e| e.to_aws_json()).collect();
+    serde_json::to_string_pretty(&json!({ "events": events })).unwrap_or_default() + "\n"
+}
+
+/// The workspace an imported file holds, or why not (with the place: line:column or a JSON Pointer).
+pub fn import_file(name: &str, text: &str) -> Result<Workspace, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        format!("{name}:{}:{}: not JSON: {e}", e.line(), e.column())
+    })?;
+    if value.get("format").is_some() {
+        return Workspace::from_json(&value).map_err(|e| format!("{name}: {e}"));
+    }
+    if value.get("StartAt").is_some() || value.get("States").is_some() {
+        let stem = name.split('.').next().unwrap_or(name);
+        return Ok(Workspace {
+            name: stem.to_string(),
+            definition: text.to_string(),
+            functions: Vec::new(),
+            input: "{}\n".into(),
+            ..Workspace::default()
+        });
+    }
+    Err(format!(
+        "{name}: neither a workspace file nor a state machine definition (no StartAt or States)"
+    ))
+}
+
+/// What the Share and Embed buttons made.
+#[derive(Debug, Clone, PartialEq)]
+struct Made {
+    link: String,
+    embed: Option<String>,
+    copied: bool,
+}
+
+/// Share, Embed, Import and Export.
+#[component]
+pub fn Carry(session: Session) -> impl IntoView {
+    let made: RwSignal<Option<Made>> = RwSignal::new(None);
+    let make = move |embed: bool| {
+        let ws = session.ws.get_untracked();
+        spawn_local(async move {
+            match share::fragment_of(&ws).await {
+                Ok(fragment) => {
+                    let link = format!("{}#{fragment}", share::base_url());
+                    let embed = embed.then(|| share::embed_snippet(&fragment, &ws.name));
+                    let copied = io::copy_text(embed.as_deref().unwrap_or(&link)).await;
+                    made.set(Some(Made {
+                        link,
+                        embed,
+                        copied,
+                    }));
+                }
+                Err(e) => session.say(format!("The share link could not be made: {e}"), true),
+            }
+        });
+    };
+    let export = move |what: &'static str| {
+        let ws = session.ws.get_untracked();
+        let stem = file_stem(&ws.name);
+        match what {
+            "definition-json" => io::download_text(
+                &format!("{stem}.asl.json"),
+                "application/json",
+                &ws.definition,
+            ),
+            "workspace" => io::download_text(
+                &format!("{stem}.workspace.json"),
+                "application/json",
+                &ws.to_file_text(),
+            ),
+            "history" => match session.run_view.with_untracked(|r| r.as_ref().map(history_json)) {
+                Some(text) => io::download_text(
+                    &format!("{stem}.history.json"),
+                    "application/json",
+                    &text,
+                ),
+                None => session.say("There is no run to export yet: press Run first.", false),
+            },
+            "svg" | "png" => match io::graph_svg() {
+                None => session.say("There is no graph to export: the definition does not parse.", true),
+                Some(svg) if what == "svg" => {
+                    io::download_text(&format!("{stem}.svg"), "image/svg+xml", &svg)
+                }
+                Some(svg) => spawn_local(async move {
+                    match io::svg_to_png(&svg, 2.0).await {
+                        Ok(png) => io::download_bytes(&format!("{stem}.png"), "image/png", &png),
+                        Err(e) => session.say(format!("The PNG could not be made: {e}"), true),
+                    }
+                }),
+            },
+            _ => {}
+        }
+    };
+    // Import: a dropped file or the picker's; it opens as a new workspace, never over the open one.
+    let dragging = RwSignal::new(false);
+    io::install_import(
+        move |name, text| match text {
+            None => session.say(format!("{name} could not be read."), true),
+            Some(text) => match import_file(&name, &text) {
+                Ok(ws) => session.open_as_new(ws, &format!("file {name}")),
+                Err(m) => session.say(format!("Nothing was imported: {m}"), true),
+            },
+        },
+        move |over| dragging.set(over),
+    );
+    let item = move |id: &'static str, label: &'static str| {
+        view! {
+            <button class="menu-item" id=format!("export-{id}") on:click=move |_| export(id)>{label}</button>
+        }
+    };
+    let share_box = move || {
+        made.get().map(|m| {
+            let len = m.link.chars().count();
+            let note = if m.copied { "Copied to the clipboard." } else { "Select it and copy it." };
+            view! {
+                <div class="share-box" id="share-box" role="dialog" aria-label="Share link">
+                    <label>
+                        {format!("Share link ({len} characters) — opens this workspace; its code runs only when Run is pressed. ")}
+                        <input id="share-link" readonly prop:value=m.link.clone() />
+                    </label>
+                    {m.embed.clone().map(|snippet| view! {
+                        <label>
+                            "Embed in a page (graph, Run and the views):"
+                            <textarea id="embed-snippet" readonly rows="3" prop:value=snippet></textarea>
+                        </label>
+                    })}
+                    <p class="share-note">{note}</p>
+                    <button class="close" title="Close" on:click=move |_| made.set(None)>"×"</button>
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="carry" class:dragging=move || dragging.get()>
+            <button id="share" title="A link that holds this whole workspace" on:click=move |_| make(false)>"Share"</button>
+            <button id="embed" title="An iframe snippet for a teaching page" on:click=move |_| make(true)>"Embed"</button>
+            <label class="button" id="import" title="Import a workspace file or a definition (or drop a file on the page)">
+                "Import"
+                <input type="file" id="import-file" accept=".json,.yaml,.yml,.template,.txt" />
+            </label>
+            <details class="menu" id="export-menu">
+                <summary class="button">"Export"</summary>
+                <div class="menu-items">
+                    {item("definition-json", "Definition (JSON)")}
+                    {item("workspace", "Workspace file")}
+                    {item("history", "Execution history (JSON)")}
+                    {item("svg", "Graph (SVG)")}
+                    {item("png", "Graph (PNG)")}
+                </div>
+            </details>
+            {share_box}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_come_from_the_workspace_name() {
+        assert_eq!(file_stem("Order process"), "order-process");
+        assert_eq!(file_stem("Retry and Catch!"), "retry-and-catch");
+        assert_eq!(file_stem("€€"), "workspace");
+    }
+
+    #[test]
+    fn an_imported_definition_opens_as_a_workspace_and_a_bad_file_says_where() {
+        let ws = import_file("flow.asl.json", r#"{"StartAt": "A", "States": {}}"#);
+        assert_eq!(ws.map(|w| w.name), Ok("flow".into()));
+        let e = import_file("x.json", "{\n  \"a\": ,\n}");
+        assert!(e.is_err_and(|m| m.starts_with("x.json:2:")));
+    }
+}
