@@ -64,10 +64,12 @@ pub fn App() -> impl IntoView {
                 return;
             }
             let snapshot = ws.get_untracked();
-            match run::prepare(&snapshot) {
+            let prepared = run::prepare(&snapshot)
+                .and_then(|(m, i)| run::mocks_of(&snapshot).map(|mocks| (m, i, mocks)));
+            match prepared {
                 Err(StartError::Definition(m)) => start_error.set(Some(format!("Definition: {m}"))),
-                Err(StartError::Input(m)) => start_error.set(Some(m)),
-                Ok((machine, input)) => {
+                Err(StartError::Input(m) | StartError::Mocks(m)) => start_error.set(Some(m)),
+                Ok((machine, input, mocks)) => {
                     start_error.set(None);
                     cursor.set(None);
                     running.set(true);
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
                             machine,
                             input,
                             run::START_TIME_MS,
+                            mocks,
                             move || stop_flag.get_untracked(),
                             move |v| run_view.set(Some(v)),
                         )

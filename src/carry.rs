@@ -100,27 +100,36 @@ pub fn history_json(run: &RunView) -> String {
     serde_json::to_string_pretty(&json!({ "events": events })).unwrap_or_default() + "\n"
 }
 
-/// The workspace an imported file holds, or why not (with the place: line:column or a JSON Pointer).
-pub fn import_file(name: &str, text: &str) -> Result<Workspace, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        format!("{name}:{}:{}: not JSON: {e}", e.line(), e.column())
-    })?;
-    if value.get("format").is_some() {
-        return Workspace::from_json(&value).map_err(|e| format!("{name}: {e}"));
-    }
-    if value.get("StartAt").is_some() || value.get("States").is_some() {
-        let stem = name.split('.').next().unwrap_or(name);
-        return Ok(Workspace {
-            name: stem.to_string(),
-            definition: text.to_string(),
-            functions: Vec::new(),
-            input: "{}\n".into(),
-            ..Workspace::default()
-        });
-    }
-    Err(format!(
-        "{name}: neither a workspace file nor a state machine definition (no StartAt or States)"
-    ))
+/// What an imported file gives: a workspace to open as a new one, or mocks for the open one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Import {
+    Open(Workspace),
+    Mocks(Workspace),
+}
+
+/// Reads a dropped or picked file through `workspace::import`: a workspace file, a definition
+/// (JSON or YAML), a CloudFormation/SAM template, or a MockConfigFile. A definition or template
+/// becomes a new workspace named after its state machine or the file; a MockConfigFile goes into
+/// the open workspace. The error says where (line:column, JSON Pointer).
+pub fn import_file(name: &str, text: &str, current: &Workspace) -> Result<(Import, Vec<String>), String> {
+    use workspace::import::{Kind, import};
+    let imported = import(name, text).map_err(|e| format!("{name}: {e}"))?;
+    let notes = imported.notes.clone();
+    let out = match imported.kind {
+        Kind::Workspace => Import::Open(imported.apply(current)),
+        Kind::MockConfig => Import::Mocks(imported.apply(current)),
+        Kind::Asl | Kind::Template => {
+            let stem = name.split('.').next().filter(|s| !s.is_empty()).unwrap_or("Imported");
+            let base = Workspace {
+                name: stem.to_string(),
+                functions: Vec::new(),
+                input: "{}\n".into(),
+                ..Workspace::default()
+            };
+            Import::Open(imported.apply(&base))
+        }
+    };
+    Ok((out, notes))
 }
 
 /// What the Share and Embed buttons made.
@@ -195,10 +204,32 @@ pub fn Carry(session: Session) -> impl IntoView {
     io::install_import(
         move |name, text| match text {
             None => session.say(format!("{name} could not be read."), true),
-            Some(text) => match import_file(&name, &text) {
-                Ok(ws) => session.open_as_new(ws, &format!("file {name}")),
-                Err(m) => session.say(format!("Nothing was imported: {m}"), true),
-            },
+            Some(text) => {
+                let current = session.ws.get_untracked();
+                match import_file(&name, &text, &current) {
+                    Ok((Import::Open(ws), notes)) => {
+                        session.open_as_new(ws, &format!("file {name}"));
+                        if !notes.is_empty() {
+                            session.notice.update(|n| {
+                                if let Some(n) = n {
+                                    n.text = format!("{} {}", n.text, notes.join(" "));
+                                }
+                            });
+                        }
+                    }
+                    // Mocks go into the open workspace when it has none; else into a copy of it.
+                    Ok((Import::Mocks(ws), _)) if current.mocks.trim().is_empty() => {
+                        session.ws.set(ws);
+                        session.tab.set(crate::editor::Tab::Mocks);
+                        session.say(format!("The mocks of {name} are in the Mocks tab."), false);
+                    }
+                    Ok((Import::Mocks(ws), _)) => {
+                        session.open_as_new(Workspace { name: format!("{} (mocks from {name})", ws.name), ..ws }, &format!("file {name}"));
+                        session.tab.set(crate::editor::Tab::Mocks);
+                    }
+                    Err(m) => session.say(format!("Nothing was imported: {m}"), true),
+                }
+            }
         },
         move |over| dragging.set(over),
     );
@@ -265,9 +296,14 @@ mod tests {
 
     #[test]
     fn an_imported_definition_opens_as_a_workspace_and_a_bad_file_says_where() {
-        let ws = import_file("flow.asl.json", r#"{"StartAt": "A", "States": {}}"#);
-        assert_eq!(ws.map(|w| w.name), Ok("flow".into()));
-        let e = import_file("x.json", "{\n  \"a\": ,\n}");
-        assert!(e.is_err_and(|m| m.starts_with("x.json:2:")));
+        let current = Workspace::default();
+        let ws = import_file("flow.asl.json", r#"{"StartAt": "A", "States": {}}"#, &current);
+        let name = ws.map(|(i, _)| match i {
+            Import::Open(w) => (w.name, w.functions.len()),
+            Import::Mocks(_) => (String::new(), 9),
+        });
+        assert_eq!(name, Ok(("flow".into(), 0)));
+        let e = import_file("x.json", "{\n  \"a\": ,\n}", &current);
+        assert!(e.is_err_and(|m| m.contains("line 2")), "the error says where");
     }
 }

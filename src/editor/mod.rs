@@ -26,6 +26,8 @@ pub enum Tab {
     Definition,
     Function(String),
     Input,
+    /// The MockConfigFile, with its test case picker.
+    Mocks,
 }
 
 impl Tab {
@@ -33,6 +35,7 @@ impl Tab {
     pub fn from_key(key: &str) -> Tab {
         match key {
             "input" => Tab::Input,
+            "mocks" => Tab::Mocks,
             k => match k.strip_prefix("fn:") {
                 Some(name) => Tab::Function(name.to_string()),
                 None => Tab::Definition,
@@ -45,6 +48,7 @@ impl Tab {
         match self {
             Tab::Definition => "definition".into(),
             Tab::Input => "input".into(),
+            Tab::Mocks => "mocks".into(),
             Tab::Function(name) => format!("fn:{name}"),
         }
     }
@@ -61,6 +65,7 @@ impl Tab {
         match self {
             Tab::Definition => w.definition.clone(),
             Tab::Input => w.input.clone(),
+            Tab::Mocks => w.mocks.clone(),
             Tab::Function(name) => w.function(name).map(|f| f.code.clone()).unwrap_or_default(),
         }
     }
@@ -173,6 +178,7 @@ pub fn Editors(
             }
         });
         t.push((Tab::Input, "Input".to_string()));
+        t.push((Tab::Mocks, "Mocks".to_string()));
         t
     };
     let add_function = move |_| {
@@ -203,6 +209,7 @@ pub fn Editors(
             ws.update(|w| match current {
                 Tab::Definition => w.definition = value,
                 Tab::Input => w.input = value,
+                Tab::Mocks => w.mocks = value,
                 Tab::Function(name) => {
                     if let Some(f) = w.functions.iter_mut().find(|f| f.name == name) {
                         f.code = value;
@@ -288,6 +295,7 @@ pub fn Editors(
                 "+ λ"
             </button>
         </div>
+        {move || (tab.get() == Tab::Mocks).then(|| view! { <MockCase ws=ws /> })}
         <div class="editor" node_ref=host aria-label="Editor"></div>
         <ul class="problems" aria-label="Problems">
             {move || {
@@ -309,6 +317,48 @@ pub fn Editors(
                     .collect::<Vec<_>>()
             }}
         </ul>
+    }
+}
+
+/// The Mocks tab's test case picker: which of the MockConfigFile's test cases answers the tasks
+/// (mocked states first, the Lambda Workers for the rest), and what is wrong with the file.
+#[component]
+fn MockCase(ws: RwSignal<Workspace>) -> impl IntoView {
+    let cases = move || ws.with(|w| workspace::mocks::test_cases(&w.mocks));
+    let problem = move || {
+        ws.with(|w| match crate::run::mocks_of(w) {
+            Err(crate::run::StartError::Mocks(m)) => Some(m),
+            _ => None,
+        })
+    };
+    view! {
+        <div class="mock-case">
+            <label>
+                "Test case "
+                <select
+                    id="test-case"
+                    prop:value=move || ws.with(|w| w.test_case.clone())
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        ws.update(|w| w.test_case = v);
+                    }
+                >
+                    <option value="">"(none: the Lambdas answer every task)"</option>
+                    {move || {
+                        let current = ws.with(|w| w.test_case.clone());
+                        cases()
+                            .into_iter()
+                            .map(|c| {
+                                let sel = c == current;
+                                view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                            })
+                            .collect::<Vec<_>>()
+                    }}
+                </select>
+            </label>
+            <span class="mock-hint">"A Step Functions Local MockConfigFile: mocked states are answered from it, the rest by the Lambdas."</span>
+            {move || problem().map(|m| view! { <p class="mock-problem" role="alert">{m}</p> })}
+        </div>
     }
 }
 

@@ -7,6 +7,7 @@ use asl::{Execution, ExecutionConfig, Failure, Rng, Status, TaskOutcome};
 use serde_json::Value;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
+use workspace::mocks::{MockAnswer, MockConfig};
 use wasm_bindgen_futures::JsFuture;
 
 /// Every run's virtual clock starts at 2025-01-01T00:00:00Z, so that a run replays exactly (a share
@@ -75,6 +76,17 @@ impl RunView {
 pub enum StartError {
     Definition(String),
     Input(String),
+    Mocks(String),
+}
+
+/// The chosen test case of the workspace's MockConfigFile, if it has one (as `sfn run --mock-config --test-case`).
+pub fn mocks_of(ws: &Workspace) -> Result<Option<MockConfig>, StartError> {
+    if ws.mocks.trim().is_empty() || ws.test_case.is_empty() {
+        return Ok(None);
+    }
+    MockConfig::parse(&ws.mocks, &ws.test_case, Some(&ws.name))
+        .map(Some)
+        .map_err(|e| StartError::Mocks(format!("Mocks: {e}")))
 }
 
 /// Parses the workspace's definition and input; the machine is what `run` executes.
@@ -102,6 +114,7 @@ pub async fn run(
     machine: Arc<StateMachine>,
     input: Value,
     start_time_ms: i64,
+    mut mocks: Option<MockConfig>,
     stopped: impl Fn() -> bool,
     update: impl Fn(RunView),
 ) {
@@ -149,7 +162,18 @@ pub async fn run(
             queue.push_back(req);
         }
         if let Some(req) = queue.pop_front() {
-            let outcome = match asl::lambda::target(&req) {
+            // Mocks first, then the Lambda Workers, as `sfn run` answers.
+            let mocked = match mocks.as_mut().and_then(|m| m.answer(&req)) {
+                Some(MockAnswer::Outcome(o)) => Some(o),
+                Some(MockAnswer::Exhausted(f)) => {
+                    exec.stop(Some(f.error), f.cause);
+                    continue;
+                }
+                None => None,
+            };
+            let outcome = match mocked {
+                Some(o) => o,
+                None => match asl::lambda::target(&req) {
                 Some((name, wrapped)) => match ws.function(&name) {
                     Some(f) => {
                         let request_id = rng.uuid_v4();
@@ -199,6 +223,7 @@ pub async fn run(
                         req.resource
                     ),
                 )),
+                },
             };
             if stopped() {
                 continue;

@@ -31,9 +31,23 @@ export async function launch() {
   };
 }
 
-/** Opens the playground and collects the page's errors (an uncaught error or a wasm panic fails a test). */
-export async function openPlayground(context, query = '') {
+/**
+ * Opens the playground and collects the page's errors (an uncaught error or a wasm panic fails a test).
+ * The page autosaves to localStorage, shared by the pages of a context: unless `keepStorage` is set,
+ * the new tab starts from an empty storage (cleared once, before its first load; reloads keep it).
+ */
+export async function openPlayground(context, query = '', { keepStorage = false } = {}) {
   const page = await context.newPage();
+  if (!keepStorage) {
+    await page.addInitScript(() => {
+      try {
+        if (!sessionStorage.getItem('sfn-test-started')) {
+          sessionStorage.setItem('sfn-test-started', '1');
+          localStorage.clear();
+        }
+      } catch (e) { /* about:blank has no storage */ }
+    });
+  }
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
