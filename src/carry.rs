@@ -165,11 +165,43 @@ pub fn Carry(session: Session) -> impl IntoView {
     let export = move |what: &'static str| {
         let ws = session.ws.get_untracked();
         let stem = file_stem(&ws.name);
+        use workspace::export;
+        // A text export, or why it cannot be made (the place in the definition or mocks).
+        let give = |file: String, mime: &str, made: Result<export::Exported, export::ExportError>| match made {
+            Ok(e) => {
+                io::download_text(&file, mime, &e.text);
+                if !e.notes.is_empty() {
+                    session.say(format!("{file}: {}", e.notes.join(" ")), false);
+                }
+            }
+            Err(e) => session.say(format!("{file} could not be made: {e}"), true),
+        };
+        let plain = |r: Result<String, export::ExportError>| {
+            r.map(|text| export::Exported {
+                text,
+                notes: Vec::new(),
+            })
+        };
         match what {
-            "definition-json" => io::download_text(
-                &format!("{stem}.asl.json"),
+            "definition-json" => give(
+                format!("{stem}.asl.json"),
                 "application/json",
-                &ws.definition,
+                plain(export::definition_json(&ws).map(|_| ws.definition.clone())),
+            ),
+            "definition-yaml" => give(
+                format!("{stem}.asl.yaml"),
+                "application/yaml",
+                plain(export::definition_yaml(&ws)),
+            ),
+            "mocks" => give(
+                format!("{stem}.MockConfigFile.json"),
+                "application/json",
+                export::mock_config(&ws),
+            ),
+            "sam" => give(
+                format!("{stem}.template.yaml"),
+                "application/yaml",
+                export::sam_template(&ws),
             ),
             "workspace" => io::download_text(
                 &format!("{stem}.workspace.json"),
@@ -272,7 +304,10 @@ pub fn Carry(session: Session) -> impl IntoView {
                 <summary class="button">"Export"</summary>
                 <div class="menu-items">
                     {item("definition-json", "Definition (JSON)")}
+                    {item("definition-yaml", "Definition (YAML)")}
                     {item("workspace", "Workspace file")}
+                    {item("mocks", "MockConfigFile")}
+                    {item("sam", "SAM template (deployable)")}
                     {item("history", "Execution history (JSON)")}
                     {item("svg", "Graph (SVG)")}
                     {item("png", "Graph (PNG)")}

@@ -1,6 +1,6 @@
 // Starts headless Chromium (Debian's, as root) with the flags this machine needs, on a fresh profile.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,3 +80,31 @@ export async function openTab(page, label) {
   const key = label === 'Definition' ? 'definition' : label === 'Input' ? 'input' : `fn:${label.replace(/^λ /, '')}`;
   await page.waitForFunction((k) => window.SfnEditor?.tab() === k, key, { timeout: 5000 });
 }
+
+/** Runs the open workspace and waits until it has ended; the status badge's text. */
+export async function runToEnd(page) {
+  await page.click('#run');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#status')?.textContent;
+    return s && !['RUNNING', 'NOT RUN'].includes(s);
+  }, null, { timeout: 30000 });
+  return page.textContent('#status');
+}
+
+/** Clicks an item of the Export menu and returns the downloaded file's text. */
+export async function exportText(page, id) {
+  await page.click('#export-menu summary');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${id}`)]);
+  const text = readFileSync(await download.path(), 'utf8');
+  if (await page.locator('#export-menu[open]').count()) await page.click('#export-menu summary');
+  return { name: download.suggestedFilename(), text };
+}
+
+/** Makes the share link of the open workspace. */
+export async function shareLink(page) {
+  await page.click('#share');
+  const input = page.locator('#share-link');
+  await input.waitFor();
+  return input.inputValue();
+}
+

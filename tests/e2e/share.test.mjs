@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openPlayground, editorText, BASE_URL } from './browser.mjs';
+import { launch, openPlayground, editorText, runToEnd, exportText, shareLink, BASE_URL } from './browser.mjs';
 
 const examplesDir = new URL('../../examples/', import.meta.url);
 const index = JSON.parse(readFileSync(new URL('index.json', examplesDir), 'utf8'));
@@ -13,32 +13,6 @@ let browser;
 let recipient; // another person's browser: its own storage
 before(async () => { browser = await launch(); recipient = await launch(); });
 after(async () => { await browser?.close(); await recipient?.close(); });
-
-export async function runToEnd(page) {
-  await page.click('#run');
-  await page.waitForFunction(() => {
-    const s = document.querySelector('#status')?.textContent;
-    return s && !['RUNNING', 'NOT RUN'].includes(s);
-  }, null, { timeout: 30000 });
-  return page.textContent('#status');
-}
-
-/** Clicks an item of the Export menu and returns the downloaded file's text. */
-export async function exportText(page, id) {
-  await page.click('#export-menu summary');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${id}`)]);
-  const text = readFileSync(await download.path(), 'utf8');
-  if (await page.locator('#export-menu[open]').count()) await page.click('#export-menu summary');
-  return { name: download.suggestedFilename(), text };
-}
-
-/** Makes the share link of the open workspace. */
-export async function shareLink(page) {
-  await page.click('#share');
-  const input = page.locator('#share-link');
-  await input.waitFor();
-  return input.inputValue();
-}
 
 test('the seed example\'s share link is under 2,000 characters and shown with its length', async () => {
   const { page, errors } = await openPlayground(browser.context);
