@@ -1,17 +1,17 @@
 //! The app shell: the header and the three panes (editors, graph, execution) wired to the session and the run; `?embed` shows graph and execution only.
 
+use crate::carry::{Carry, Notices, WorkspaceBar};
 use crate::editor::{Editors, Tab};
 use crate::gallery::GalleryPicker;
 use crate::graph::view::GraphView;
+use crate::io;
 use crate::run::{self, RunView, StartError};
+use crate::session::Session;
+use crate::share;
 use crate::views::events::EventTable;
 use crate::views::fold::{state_names, statuses};
 use crate::views::inspector::Inspector;
 use crate::views::timeline::StatesTable;
-use crate::carry::{Carry, Notices, WorkspaceBar};
-use crate::io;
-use crate::session::Session;
-use crate::share;
 use crate::workspace::Workspace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

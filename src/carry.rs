@@ -84,7 +84,13 @@ pub fn Notices(session: Session) -> impl IntoView {
 fn file_stem(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s
         .split('-')
@@ -111,7 +117,11 @@ pub enum Import {
 /// (JSON or YAML), a CloudFormation/SAM template, or a MockConfigFile. A definition or template
 /// becomes a new workspace named after its state machine or the file; a MockConfigFile goes into
 /// the open workspace. The error says where (line:column, JSON Pointer).
-pub fn import_file(name: &str, text: &str, current: &Workspace) -> Result<(Import, Vec<String>), String> {
+pub fn import_file(
+    name: &str,
+    text: &str,
+    current: &Workspace,
+) -> Result<(Import, Vec<String>), String> {
     use workspace::import::{Kind, import};
     let imported = import(name, text).map_err(|e| format!("{name}: {e}"))?;
     let notes = imported.notes.clone();
@@ -119,7 +129,11 @@ pub fn import_file(name: &str, text: &str, current: &Workspace) -> Result<(Impor
         Kind::Workspace => Import::Open(imported.apply(current)),
         Kind::MockConfig => Import::Mocks(imported.apply(current)),
         Kind::Asl | Kind::Template => {
-            let stem = name.split('.').next().filter(|s| !s.is_empty()).unwrap_or("Imported");
+            let stem = name
+                .split('.')
+                .next()
+                .filter(|s| !s.is_empty())
+                .unwrap_or("Imported");
             let base = Workspace {
                 name: stem.to_string(),
                 functions: Vec::new(),
@@ -167,15 +181,18 @@ pub fn Carry(session: Session) -> impl IntoView {
         let stem = file_stem(&ws.name);
         use workspace::export;
         // A text export, or why it cannot be made (the place in the definition or mocks).
-        let give = |file: String, mime: &str, made: Result<export::Exported, export::ExportError>| match made {
-            Ok(e) => {
-                io::download_text(&file, mime, &e.text);
-                if !e.notes.is_empty() {
-                    session.say(format!("{file}: {}", e.notes.join(" ")), false);
+        let give =
+            |file: String, mime: &str, made: Result<export::Exported, export::ExportError>| {
+                match made {
+                    Ok(e) => {
+                        io::download_text(&file, mime, &e.text);
+                        if !e.notes.is_empty() {
+                            session.say(format!("{file}: {}", e.notes.join(" ")), false);
+                        }
+                    }
+                    Err(e) => session.say(format!("{file} could not be made: {e}"), true),
                 }
-            }
-            Err(e) => session.say(format!("{file} could not be made: {e}"), true),
-        };
+            };
         let plain = |r: Result<String, export::ExportError>| {
             r.map(|text| export::Exported {
                 text,
@@ -208,16 +225,20 @@ pub fn Carry(session: Session) -> impl IntoView {
                 "application/json",
                 &ws.to_file_text(),
             ),
-            "history" => match session.run_view.with_untracked(|r| r.as_ref().map(history_json)) {
-                Some(text) => io::download_text(
-                    &format!("{stem}.history.json"),
-                    "application/json",
-                    &text,
-                ),
+            "history" => match session
+                .run_view
+                .with_untracked(|r| r.as_ref().map(history_json))
+            {
+                Some(text) => {
+                    io::download_text(&format!("{stem}.history.json"), "application/json", &text)
+                }
                 None => session.say("There is no run to export yet: press Run first.", false),
             },
             "svg" | "png" => match io::graph_svg() {
-                None => session.say("There is no graph to export: the definition does not parse.", true),
+                None => session.say(
+                    "There is no graph to export: the definition does not parse.",
+                    true,
+                ),
                 Some(svg) if what == "svg" => {
                     io::download_text(&format!("{stem}.svg"), "image/svg+xml", &svg)
                 }
@@ -256,7 +277,13 @@ pub fn Carry(session: Session) -> impl IntoView {
                         session.say(format!("The mocks of {name} are in the Mocks tab."), false);
                     }
                     Ok((Import::Mocks(ws), _)) => {
-                        session.open_as_new(Workspace { name: format!("{} (mocks from {name})", ws.name), ..ws }, &format!("file {name}"));
+                        session.open_as_new(
+                            Workspace {
+                                name: format!("{} (mocks from {name})", ws.name),
+                                ..ws
+                            },
+                            &format!("file {name}"),
+                        );
                         session.tab.set(crate::editor::Tab::Mocks);
                     }
                     Err(m) => session.say(format!("Nothing was imported: {m}"), true),
@@ -332,13 +359,20 @@ mod tests {
     #[test]
     fn an_imported_definition_opens_as_a_workspace_and_a_bad_file_says_where() {
         let current = Workspace::default();
-        let ws = import_file("flow.asl.json", r#"{"StartAt": "A", "States": {}}"#, &current);
+        let ws = import_file(
+            "flow.asl.json",
+            r#"{"StartAt": "A", "States": {}}"#,
+            &current,
+        );
         let name = ws.map(|(i, _)| match i {
             Import::Open(w) => (w.name, w.functions.len()),
             Import::Mocks(_) => (String::new(), 9),
         });
         assert_eq!(name, Ok(("flow".into(), 0)));
         let e = import_file("x.json", "{\n  \"a\": ,\n}", &current);
-        assert!(e.is_err_and(|m| m.contains("line 2")), "the error says where");
+        assert!(
+            e.is_err_and(|m| m.contains("line 2")),
+            "the error says where"
+        );
     }
 }

@@ -176,10 +176,7 @@ impl Session {
                         io::clear_hash();
                     }
                     Ok(None) => {}
-                    Err(m) => me.say(
-                        format!("{m} Your workspace was not changed."),
-                        true,
-                    ),
+                    Err(m) => me.say(format!("{m} Your workspace was not changed."), true),
                 }
             });
         }

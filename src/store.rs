@@ -71,7 +71,11 @@ pub fn read_ws_record(text: &str) -> Result<(Workspace, Ui), String> {
     let file = v.get("file").ok_or("no workspace in it")?;
     let ws = Workspace::from_json(file).map_err(|e| e.to_string())?;
     let ui = v.get("ui");
-    let s = |k: &str| ui.and_then(|u| u.get(k)).and_then(Value::as_str).map(String::from);
+    let s = |k: &str| {
+        ui.and_then(|u| u.get(k))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
     let ui = Ui {
         selected: s("selected"),
         tab: s("tab").unwrap_or_default(),
@@ -215,7 +219,10 @@ pub fn run_record(r: &RunView, cap: usize) -> String {
     m.insert("status".into(), r.status.as_str().into());
     m.insert("output".into(), r.output.clone().unwrap_or(Value::Null));
     if let Some(f) = &r.failure {
-        m.insert("failure".into(), json!({"error": f.error, "cause": f.cause}));
+        m.insert(
+            "failure".into(),
+            json!({"error": f.error, "cause": f.cause}),
+        );
     }
     m.insert("steps".into(), r.steps.into());
     m.insert(
@@ -328,8 +335,9 @@ pub fn load() -> Loaded {
     let mut entries = Vec::new();
     for id in ids {
         let key = format!("{WS_PREFIX}{id}");
-        match io::store_get(&key) {
-            Ok(Some(text)) => match read_ws_record(&text) {
+        // Listed but gone: nothing to restore.
+        if let Ok(Some(text)) = io::store_get(&key) {
+            match read_ws_record(&text) {
                 Ok((ws, _)) => entries.push(Entry { id, name: ws.name }),
                 Err(e) => {
                     let aside = format!("{BAD_PREFIX}{id}");
@@ -346,9 +354,7 @@ pub fn load() -> Loaded {
                         }
                     ));
                 }
-            },
-            // Listed but gone: nothing to restore.
-            Ok(None) | Err(_) => {}
+            }
         }
     }
     if !entries.iter().any(|e| e.id == current) {
@@ -508,7 +514,8 @@ mod tests {
             read_run_record(r#"{"v":1,"status":"SUCCEEDED","events":[{"id":1}]}"#),
             StoredRun::Unreadable
         );
-        let bad_type = r#"{"v":1,"status":"SUCCEEDED","events":[{"id":1,"p":0,"t":0,"type":"a b"}]}"#;
+        let bad_type =
+            r#"{"v":1,"status":"SUCCEEDED","events":[{"id":1,"p":0,"t":0,"type":"a b"}]}"#;
         assert_eq!(read_run_record(bad_type), StoredRun::Unreadable);
         assert!(read_ws_record("garbage").is_err());
         assert!(read_ws_record(r#"{"file": {"format": "x"}}"#).is_err());

@@ -36,7 +36,8 @@ extern "C" {
 }
 
 fn reason(e: JsValue) -> String {
-    e.as_string().unwrap_or_else(|| "the browser refused".into())
+    e.as_string()
+        .unwrap_or_else(|| "the browser refused".into())
 }
 
 /// Raw deflate of the text's UTF-8 bytes (the browser's `CompressionStream`).
@@ -109,7 +110,10 @@ pub async fn svg_to_png(svg: &str, scale: f64) -> Result<Vec<u8>, String> {
 
 /// Calls `on_file(name, text)` for a file dropped on the page or picked with `#import-file`
 /// (`text` is `None` when the file could not be read), and `on_drag(over)` while one is dragged over.
-pub fn install_import(on_file: impl Fn(String, Option<String>) + 'static, on_drag: impl Fn(bool) + 'static) {
+pub fn install_import(
+    on_file: impl Fn(String, Option<String>) + 'static,
+    on_drag: impl Fn(bool) + 'static,
+) {
     let f = Closure::<dyn Fn(String, Option<String>)>::new(on_file);
     let d = Closure::<dyn Fn(bool)>::new(on_drag);
     install_import_js(f.as_ref().unchecked_ref(), d.as_ref().unchecked_ref());

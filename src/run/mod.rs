@@ -7,8 +7,8 @@ use asl::{Execution, ExecutionConfig, Failure, Rng, Status, TaskOutcome};
 use serde_json::Value;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
-use workspace::mocks::{MockAnswer, MockConfig};
 use wasm_bindgen_futures::JsFuture;
+use workspace::mocks::{MockAnswer, MockConfig};
 
 /// Every run's virtual clock starts at 2025-01-01T00:00:00Z, so that a run replays exactly (a share
 /// link's recipient gets the same history, timestamps and `$now()` included), as the seed does for randomness.
@@ -174,55 +174,56 @@ pub async fn run(
             let outcome = match mocked {
                 Some(o) => o,
                 None => match asl::lambda::target(&req) {
-                Some((name, wrapped)) => match ws.function(&name) {
-                    Some(f) => {
-                        let request_id = rng.uuid_v4();
-                        let event = asl::lambda::event(&req, wrapped);
-                        let context = asl::lambda::context(
-                            &name,
-                            &region,
-                            &account,
-                            &request_id,
-                            exec.now_ms(),
-                        );
-                        let inv =
-                            lambda::invoke(&name, &f.code, &event, &context, ws.timeout_ms).await;
-                        let (outcome, error) = match inv.outcome {
-                            Ok(v) => (
-                                TaskOutcome::Success(asl::lambda::result(
-                                    v,
-                                    wrapped,
-                                    &request_id,
-                                    exec.now_ms(),
-                                    &mut rng,
-                                )),
-                                None,
+                    Some((name, wrapped)) => match ws.function(&name) {
+                        Some(f) => {
+                            let request_id = rng.uuid_v4();
+                            let event = asl::lambda::event(&req, wrapped);
+                            let context = asl::lambda::context(
+                                &name,
+                                &region,
+                                &account,
+                                &request_id,
+                                exec.now_ms(),
+                            );
+                            let inv =
+                                lambda::invoke(&name, &f.code, &event, &context, ws.timeout_ms)
+                                    .await;
+                            let (outcome, error) = match inv.outcome {
+                                Ok(v) => (
+                                    TaskOutcome::Success(asl::lambda::result(
+                                        v,
+                                        wrapped,
+                                        &request_id,
+                                        exec.now_ms(),
+                                        &mut rng,
+                                    )),
+                                    None,
+                                ),
+                                Err(e) => (TaskOutcome::Failure(asl::lambda::failure(&e)), Some(e)),
+                            };
+                            logs.push(InvocationLog {
+                                state: req.state_name.clone(),
+                                function: name,
+                                lines: inv.logs,
+                                error,
+                                duration_ms: inv.duration_ms,
+                            });
+                            outcome
+                        }
+                        None => TaskOutcome::Failure(Failure::new(
+                            "Lambda.ResourceNotFoundException",
+                            format!(
+                                "Function not found: arn:aws:lambda:{region}:{account}:function:{name} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException)"
                             ),
-                            Err(e) => (TaskOutcome::Failure(asl::lambda::failure(&e)), Some(e)),
-                        };
-                        logs.push(InvocationLog {
-                            state: req.state_name.clone(),
-                            function: name,
-                            lines: inv.logs,
-                            error,
-                            duration_ms: inv.duration_ms,
-                        });
-                        outcome
-                    }
+                        )),
+                    },
                     None => TaskOutcome::Failure(Failure::new(
-                        "Lambda.ResourceNotFoundException",
+                        "States.Runtime",
                         format!(
-                            "Function not found: arn:aws:lambda:{region}:{account}:function:{name} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException)"
+                            "The playground cannot answer the resource '{}' yet: only Lambda functions run here",
+                            req.resource
                         ),
                     )),
-                },
-                None => TaskOutcome::Failure(Failure::new(
-                    "States.Runtime",
-                    format!(
-                        "The playground cannot answer the resource '{}' yet: only Lambda functions run here",
-                        req.resource
-                    ),
-                )),
                 },
             };
             if stopped() {

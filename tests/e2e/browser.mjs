@@ -74,10 +74,11 @@ export async function cursorLine(page) {
   return page.evaluate(() => window.SfnEditor.cursorLine());
 }
 
-/** Opens the editor tab labelled `label` ("Definition", "Input", "λ Name") and waits until the editor shows it. */
+/** Opens the editor tab labelled `label` ("Definition", "Input", "Mocks", "λ Name") and waits until the editor shows it. */
 export async function openTab(page, label) {
   await page.locator('#pane-definition .tab', { hasText: label }).first().click();
-  const key = label === 'Definition' ? 'definition' : label === 'Input' ? 'input' : `fn:${label.replace(/^λ /, '')}`;
+  const fixed = { Definition: 'definition', Input: 'input', Mocks: 'mocks' };
+  const key = fixed[label] ?? `fn:${label.replace(/^λ /, '')}`;
   await page.waitForFunction((k) => window.SfnEditor?.tab() === k, key, { timeout: 5000 });
 }
 

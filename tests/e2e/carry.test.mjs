@@ -139,3 +139,28 @@ test('?embed shows the graph, Run and the views without the editors, and never t
   assert.deepEqual(embedded.errors, []);
   assert.deepEqual(errors, []);
 });
+
+test('the Mocks tab: a MockConfigFile test case answers its states before the Lambdas, and survives a reload', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  await openTab(page, 'Mocks');
+  const mocks = JSON.stringify({
+    StateMachines: { 'Order process': { TestCases: { PaymentDeclined: { 'Process Payment': 'Declined' } } } },
+    MockedResponses: { Declined: { 0: { Throw: { Error: 'PaymentDeclined', Cause: 'card refused' } } } },
+  }, null, 2);
+  await typeInEditor(page, mocks);
+  // No test case chosen: the Lambdas answer everything.
+  assert.equal(await page.inputValue('#test-case'), '');
+  await page.selectOption('#test-case', 'PaymentDeclined');
+  assert.equal(await runToEnd(page), 'FAILED');
+  assert.match(await page.locator('tr[data-type="ExecutionFailed"]').innerText(), /PaymentDeclined/);
+  await page.click('#view-logs');
+  // Only Check Inventory ran as a Lambda; Process Payment was answered by the mock.
+  assert.equal(await page.locator('.logs .log').count(), 1);
+  await page.reload();
+  await openTab(page, 'Mocks');
+  assert.equal(await editorText(page), mocks);
+  assert.equal(await page.inputValue('#test-case'), 'PaymentDeclined');
+  await page.selectOption('#test-case', '');
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  assert.deepEqual(errors, []);
+});

@@ -1,16 +1,18 @@
 // The page's first-load weight (wasm + js + css, brotli) stays within the budget, and is printed.
 // 450 KB: the engine's wasm (~320 KB) plus the CodeMirror 6 editor (~86 KB, of which its core, view and
 // state, is ~79 KB that no configuration removes); see README.md's page-weight table.
+// 510 KB since issue 6 (share links, autosave, import/export with the YAML reader and writer, SAM
+// templates, mocks, embed): +55 KB of wasm, measured; issue 7 (page weight) brings the total down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-const BUDGET_BYTES = 450 * 1024;
+const BUDGET_BYTES = 510 * 1024;
 const dist = process.env.PLAYGROUND_DIST;
 
-test('first load (wasm + js + css, brotli) is within 450 KB', () => {
+test('first load (wasm + js + css, brotli) is within 510 KB', () => {
   assert.ok(dist, 'PLAYGROUND_DIST is set by cargo xtask test');
   const sizes = {};
   for (const name of readdirSync(dist)) {

@@ -88,7 +88,9 @@ pub fn link_json(ws: &Workspace) -> String {
 /// Checks the expanded text of a `#w1.` link against its checksum and reads the workspace.
 pub fn workspace_of_deflated(text: &str, check: u32) -> Result<Workspace, LinkError> {
     if checksum(text) != check {
-        return fail("the link is damaged: its checksum does not match (a character was changed, added or lost)");
+        return fail(
+            "the link is damaged: its checksum does not match (a character was changed, added or lost)",
+        );
     }
     Workspace::from_file_text(text).map_err(|e| LinkError(format!("the link's workspace: {e}")))
 }
@@ -107,7 +109,9 @@ pub fn workspace_of_text(text: &str) -> Result<Workspace, LinkError> {
             .map_err(|e| LinkError(format!("the link's workspace: {e}")));
     }
     if value.get("States").is_none() && value.get("StartAt").is_none() {
-        return fail("the link's text is neither a workspace file nor a definition (no StartAt or States)");
+        return fail(
+            "the link's text is neither a workspace file nor a definition (no StartAt or States)",
+        );
     }
     Ok(Workspace {
         name: "Shared definition".into(),
@@ -174,7 +178,9 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, LinkError> {
         }
     }
     if bits >= 6 {
-        return fail("the link is damaged: its length is not that of any encoded data (was it cut off?)");
+        return fail(
+            "the link is damaged: its length is not that of any encoded data (was it cut off?)",
+        );
     }
     Ok(out)
 }
@@ -205,7 +211,8 @@ pub fn lz_decompress_uri(input: &str) -> Result<String, LinkError> {
         return fail("the link is empty");
     }
     let units = lz_decompress(&values, 32)?;
-    String::from_utf16(&units).map_err(|_| LinkError("the link is damaged: its text is not valid Unicode".into()))
+    String::from_utf16(&units)
+        .map_err(|_| LinkError("the link is damaged: its text is not valid Unicode".into()))
 }
 
 /// A dictionary entry: its last code unit, the entry it extends, its first unit and its length.
@@ -434,7 +441,10 @@ mod tests {
         for cut in 1..link.len() {
             match lz_decompress_uri(&link[..cut]) {
                 Err(_) => refused += 1,
-                Ok(t) => assert!(text.starts_with(&t) && [18, 22].contains(&cut), "cut at {cut}: {t}"),
+                Ok(t) => assert!(
+                    text.starts_with(&t) && [18, 22].contains(&cut),
+                    "cut at {cut}: {t}"
+                ),
             }
         }
         assert_eq!(refused, link.len() - 3);
