@@ -130,7 +130,7 @@ fn intern(s: &str) -> Option<&'static str> {
 
 fn event_json(e: &HistoryEvent) -> Value {
     json!({"id": e.id, "p": e.previous_event_id, "t": e.timestamp_ms, "type": e.kind,
-           "key": e.details_key, "d": e.details})
+           "key": e.details_key, "d": e.details.to_value()})
 }
 
 fn read_event(v: &Value) -> Option<HistoryEvent> {
@@ -143,7 +143,7 @@ fn read_event(v: &Value) -> Option<HistoryEvent> {
             Some(Value::String(k)) => Some(intern(k)?),
             _ => None,
         },
-        details: v.get("d").cloned().unwrap_or(Value::Null),
+        details: v.get("d").cloned().unwrap_or(Value::Null).into(),
     })
 }
 
@@ -447,7 +447,7 @@ mod tests {
                     timestamp_ms: 1000,
                     kind: "ExecutionStarted",
                     details_key: Some("executionStartedEventDetails"),
-                    details: json!({"input": {"a": 1}}),
+                    details: json!({"input": {"a": 1}}).into(),
                 },
                 HistoryEvent {
                     id: 2,
@@ -455,7 +455,7 @@ mod tests {
                     timestamp_ms: 1005,
                     kind: "ExecutionSucceeded",
                     details_key: Some("executionSucceededEventDetails"),
-                    details: json!({"output": {"a": 1}}),
+                    details: json!({"output": {"a": 1}}).into(),
                 },
             ],
             status: Status::Succeeded,
