@@ -373,9 +373,13 @@ pub fn render(r: &Results) -> String {
         ));
         let run = g("runDefaultMs");
         line(format!(
-            "| run the default example | click on Run to SUCCEEDED on screen (three Lambdas in Workers) | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
+            "| run the default example | click on Run to SUCCEEDED on screen, the first run after load (three Lambdas, their Workers started cold) | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
             cell_ms(run),
             run.map_or("–", |x| met(x < DEFAULT_RUN_MS))
+        ));
+        line(format!(
+            "| … run it again | the same, its Lambda Workers already started | {} ms | – |",
+            cell_ms(g("runDefaultWarmMs"))
         ));
         let lay = g("layoutW1Ms");
         line(format!(
@@ -431,7 +435,18 @@ pub fn render(r: &Results) -> String {
 /// Prints the report of `dir`; `Ok(false)` when a result of ours is wrong.
 pub fn print(dir: &Path) -> Result<bool, String> {
     let r = Results::read(dir);
-    if r.native.is_none() && r.wasm.is_none() && r.native_jsonata.is_none() {
+    let any = [
+        &r.native,
+        &r.wasm,
+        &r.peer,
+        &r.native_jsonata,
+        &r.wasm_jsonata,
+        &r.js_jsonata,
+        &r.page,
+    ]
+    .iter()
+    .any(|x| x.is_some());
+    if !any {
         return Err(format!("no results in {}", dir.display()));
     }
     print!("{}", render(&r));
