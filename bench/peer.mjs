@@ -41,19 +41,23 @@ for (const w of manifest) {
     const def = load(w.asl);
     const input = load(w.input);
     const sm = new StateMachine(def); // includes asl-validator validation, as in bench.mjs
-    const times = [], rss = [];
+    const times = [], cpu = [], rss = [];
     let out;
     for (let i = 0; i < args.warmup + args.runs; i++) {
       const fresh = structuredClone(input); // its States.JsonMerge mutates its input: each run gets its own
+      const c = process.cpuUsage();
       const t = performance.now();
       const r = await runOnce(sm, fresh);
       const ms = performance.now() - t;
-      if (i >= args.warmup) times.push(ms);
+      const used = process.cpuUsage(c);
+      if (i >= args.warmup) { times.push(ms); cpu.push((used.user + used.system) / 1000); }
       if (i === 0) out = r;
       rss.push(process.memoryUsage().rss);
     }
     row.timesMs = times;
     row.medianMs = median(times);
+    row.cpuMs = cpu;
+    row.cpuMedianMs = median(cpu);
     const want = expected[w.id];
     row.check = !want ? 'no expected result' : deepEqual(out, want.output) ? 'ok' : `wrong output: ${JSON.stringify(out).slice(0, 200)}`;
     row.memory = { rssBytes: rss };

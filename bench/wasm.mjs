@@ -63,15 +63,17 @@ if (jsonataMode) {
     if (!selected(args.ids, m.id, all)) continue;
     const w = new wasm.Workload(JSON.stringify(m), text(m.asl), text(m.input));
     const base = wasm.live_bytes();
-    const times = [], peaks = [], liveAfter = [], linear = [];
+    const times = [], cpu = [], peaks = [], liveAfter = [], linear = [];
     let check = 'not run', events = 0, transitions = 0;
     for (let i = 0; i < args.warmup + args.runs; i++) {
       wasm.reset_peak();
+      const c = process.cpuUsage();
       const t = performance.now();
       w.run();
       const ms = performance.now() - t;
+      const used = process.cpuUsage(c);
       peaks.push(wasm.peak_bytes() - base);
-      if (i >= args.warmup) times.push(ms);
+      if (i >= args.warmup) { times.push(ms); cpu.push((used.user + used.system) / 1000); }
       if (i === 0) { check = w.check(); events = w.events(); transitions = w.transitions(); }
       w.release();
       liveAfter.push(wasm.live_bytes() - base);
@@ -79,7 +81,7 @@ if (jsonataMode) {
     }
     w.free();
     const row = { id: m.id, unit: m.unit, unitsPerRun: m.unitsPerRun, transitions, events, timesMs: times, medianMs: median(times),
-      minMs: Math.min(...times), maxMs: Math.max(...times), check, memory: { peakBytes: peaks, liveAfterBytes: liveAfter, linearBytes: linear } };
+      minMs: Math.min(...times), maxMs: Math.max(...times), cpuMs: cpu, cpuMedianMs: median(cpu), check, memory: { peakBytes: peaks, liveAfterBytes: liveAfter, linearBytes: linear } };
     rows.push(row);
     const mib = (b) => (b / 2 ** 20).toFixed(1) + ' MiB';
     console.log(`${m.id.padEnd(11)} median ${row.medianMs.toFixed(2).padStart(9)} ms  (min ${row.minMs.toFixed(2)}, max ${row.maxMs.toFixed(2)})  ${transitions} transitions, ${events} events  ${check === 'ok' ? 'result ok' : 'WRONG RESULT: ' + check}`);

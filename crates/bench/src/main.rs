@@ -91,6 +91,31 @@ fn write_json(path: &Option<String>, v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// CPU time this process has used so far (user + system, all threads), in ms; `None` where the OS
+/// does not say. On a machine shared with other work it moves far less than wall time.
+fn cpu_ms() -> Option<f64> {
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    {
+        #[repr(C)]
+        struct Timespec {
+            sec: i64,
+            nsec: i64,
+        }
+        unsafe extern "C" {
+            fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+        }
+        const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+        let mut ts = Timespec { sec: 0, nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec of the platform's layout (64-bit Linux).
+        let rc = unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+        (rc == 0).then(|| ts.sec as f64 * 1000.0 + ts.nsec as f64 / 1e6)
+    }
+    #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+    {
+        None
+    }
+}
+
 /// Resident set size of this process (Linux), 0 elsewhere.
 fn rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
@@ -129,6 +154,7 @@ fn workloads(o: &Options) -> Result<bool, String> {
     for w in &list {
         let n = o.warmup + o.runs;
         let mut times = Vec::with_capacity(n);
+        let mut cpu = Vec::with_capacity(n);
         let mut peaks = Vec::with_capacity(n);
         let mut live_after = Vec::with_capacity(n);
         let mut rss = Vec::with_capacity(n);
@@ -137,12 +163,15 @@ fn workloads(o: &Options) -> Result<bool, String> {
         let (mut events, mut transitions) = (0, 0);
         for i in 0..n {
             alloc::reset_peak();
+            let c = cpu_ms();
             let t = Instant::now();
             let exec = w.run();
             let elapsed = t.elapsed().as_secs_f64() * 1000.0;
+            let used = cpu_ms().zip(c).map(|(b, a)| b - a);
             peaks.push(alloc::peak().saturating_sub(base) as f64);
             if i >= o.warmup {
                 times.push(elapsed);
+                cpu.extend(used);
             }
             if i == 0 {
                 check = workload::check_execution(&w.spec.id, &exec);
@@ -212,6 +241,7 @@ fn workloads(o: &Options) -> Result<bool, String> {
             "id": w.spec.id, "unit": w.spec.unit, "unitsPerRun": w.spec.units_per_run,
             "transitions": transitions, "events": events,
             "timesMs": times, "medianMs": med, "minMs": min(&times), "maxMs": max(&times),
+            "cpuMs": cpu, "cpuMedianMs": if cpu.is_empty() { Value::Null } else { json!(median(&cpu)) },
             "check": match &check { Ok(()) => "ok".to_string(), Err(e) => e.clone() },
             "minimal": if minimal_times.is_empty() { Value::Null } else { json!({"timesMs": minimal_times, "medianMs": min_med}) },
             "memory": {"peakBytes": peaks, "liveAfterBytes": live_after, "rssBytes": rss},

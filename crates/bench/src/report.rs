@@ -219,13 +219,57 @@ pub fn render(r: &Results) -> String {
                 check(p)
             ));
         }
+        line(String::new());
+        // The same runs by CPU time: on a machine shared with other work it moves far less than
+        // wall time (a process waiting for a core is not charged).
+        let mut worst_wasm_cpu: Option<(f64, String)> = None;
+        let has_cpu = ids
+            .iter()
+            .any(|id| num(row(&r.native, id), "cpuMedianMs").is_some());
+        if has_cpu {
+            line("By CPU time (the process's user + system time during each run, median; Node's includes its GC and compiler threads, so it can exceed the wall time):".into());
+            line(String::new());
+            line(
+                "| workload | native CPU | wasm CPU | peer CPU | peer/native | peer/wasm |".into(),
+            );
+            line("|---|---:|---:|---:|---:|---:|".into());
+            for id in &ids {
+                let (n, w, p) = (row(&r.native, id), row(&r.wasm, id), row(&r.peer, id));
+                let (nc, wc, pc) = (
+                    num(n, "cpuMedianMs"),
+                    num(w, "cpuMedianMs"),
+                    num(p, "cpuMedianMs"),
+                );
+                let pw = ratio(pc, wc);
+                if let Some(x) = pw
+                    && worst_wasm_cpu.as_ref().is_none_or(|(y, _)| x < *y)
+                {
+                    worst_wasm_cpu = Some((x, id.clone()));
+                }
+                line(format!(
+                    "| {id} | {} | {} | {} | {} | {} |",
+                    cell_ms(nc),
+                    cell_ms(wc),
+                    cell_ms(pc),
+                    cell_ratio(ratio(pc, nc)),
+                    cell_ratio(pw),
+                ));
+            }
+            line(String::new());
+        }
         if let Some((x, id)) = &worst_wasm {
+            let cpu = match &worst_wasm_cpu {
+                Some((y, cid)) => format!(
+                    "; by CPU time {}, lowest {y:.1}× on {cid}",
+                    met(*y >= WASM_VS_PEER)
+                ),
+                None => String::new(),
+            };
             goals.push(format!(
-                "wasm at least {WASM_VS_PEER}× faster than the peer on every workload: {} (lowest {x:.1}× on {id})",
+                "wasm at least {WASM_VS_PEER}× faster than the peer on every workload: {} (lowest {x:.1}× on {id}{cpu})",
                 met(*x >= WASM_VS_PEER)
             ));
         }
-        line(String::new());
 
         line("### The minimal model".into());
         line(String::new());
@@ -468,13 +512,13 @@ mod tests {
             json!({"peakBytes": [1e6, 1e6], "liveAfterBytes": [0, 0], "linearBytes": [2e6, 2e6]});
         Results {
             native: Some(json!({"runs": 5, "warmup": 1, "workloads": [
-                {"id": "W1", "unit": "state transitions", "unitsPerRun": 1000, "medianMs": 2.0,
+                {"id": "W1", "unit": "state transitions", "unitsPerRun": 1000, "medianMs": 2.0, "cpuMedianMs": 2.0,
                  "transitions": 1000, "events": 2002, "check": "ok",
                  "minimal": {"medianMs": 1.5}, "memory": mem}]})),
             wasm: Some(json!({"runs": 5, "warmup": 1, "workloads": [
-                {"id": "W1", "medianMs": 4.0, "check": "ok", "memory": mem}]})),
+                {"id": "W1", "medianMs": 4.0, "cpuMedianMs": 4.0, "check": "ok", "memory": mem}]})),
             peer: Some(json!({"runs": 5, "warmup": 1, "workloads": [
-                {"id": "W1", "medianMs": 100.0, "check": "ok", "memory": {"rssBytes": [5e7, 6e7]}}]})),
+                {"id": "W1", "medianMs": 100.0, "cpuMedianMs": 60.0, "check": "ok", "memory": {"rssBytes": [5e7, 6e7]}}]})),
             native_jsonata: Some(
                 json!({"cases": 1684, "passed": 1684, "runs": 3, "medianTotalMs": 900.0, "medianNoTimeboxMs": 200.0}),
             ),
@@ -496,8 +540,12 @@ mod tests {
         );
         assert!(
             text.contains(
-                "wasm at least 20× faster than the peer on every workload: met (lowest 25.0× on W1)"
+                "wasm at least 20× faster than the peer on every workload: met (lowest 25.0× on W1; by CPU time NOT met, lowest 15.0× on W1)"
             ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| W1 | 2.00 | 4.00 | 60.0 | 30.0× | 15.0× |"),
             "{text}"
         );
     }
