@@ -139,3 +139,26 @@ test('a JSONata expression in the definition is highlighted apart from plain str
   assert.notEqual(await color(expr), await color(plain));
   assert.deepEqual(errors, []);
 });
+
+test('typing closes brackets and quotes, Enter indents by depth, and the bracket at the cursor shows its partner', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  await typeInEditor(page, '');
+  await page.keyboard.type('{');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('"a": [');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('1, "x{"');
+  assert.equal(await editorText(page), '{\n  "a": [\n    1, "x{"\n  ]\n}', 'pairs closed, steps over the closing quote, indented');
+  await page.keyboard.press('ControlOrMeta+Home');
+  assert.deepEqual(await page.locator('#pane-definition .cm-matchingBracket').allInnerTexts(), ['{', '}']);
+  // The brace inside the string is text, not a bracket: the array's brackets still match.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  assert.deepEqual(await page.locator('#pane-definition .cm-matchingBracket').allInnerTexts(), ['[', ']']);
+  // Backspace between an empty pair removes both.
+  await typeInEditor(page, '');
+  await page.keyboard.type('[');
+  await page.keyboard.press('Backspace');
+  assert.equal(await editorText(page), '');
+  assert.deepEqual(errors, []);
+});

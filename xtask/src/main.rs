@@ -7,6 +7,7 @@
 mod bench;
 mod serve;
 mod setup;
+mod size;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -23,6 +24,9 @@ commands:
                      (aws-local-stepfunctions), the minimal model, memory, the JSONata suite against
                      jsonata-js, and the page's timings in headless Chromium, side by side (docs/bench.md)
   measure            build the page and measure it in headless Chromium (the bench's page part)
+  size [--no-build] [--top N]
+                     build the page, report its first-load weight (brotli) and where the bytes go
+                     (--top N: also the N largest functions; --no-build: measure dist/ as it is)
   setup [--browser]  only install what is missing (with --browser: Chromium too)";
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("build") => setup::tools(false).and_then(|env| build_page(&env)),
         Some("bench") => bench::bench_cmd(&args[1..]),
         Some("measure") => bench::measure_cmd(),
+        Some("size") => size::size_cmd(&args[1..]),
         Some("setup") => setup::tools(args.iter().any(|a| a == "--browser")).map(|_| ()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
