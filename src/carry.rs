@@ -292,9 +292,11 @@ pub fn Carry(session: Session) -> impl IntoView {
         },
         move |over| dragging.set(over),
     );
+    // The Export menu closes when an item is chosen.
+    let menu_open = RwSignal::new(false);
     let item = move |id: &'static str, label: &'static str| {
         view! {
-            <button class="menu-item" id=format!("export-{id}") on:click=move |_| export(id)>{label}</button>
+            <button class="menu-item" id=format!("export-{id}") on:click=move |_| { menu_open.set(false); export(id) }>{label}</button>
         }
     };
     let share_box = move || {
@@ -327,7 +329,21 @@ pub fn Carry(session: Session) -> impl IntoView {
                 "Import"
                 <input type="file" id="import-file" accept=".json,.yaml,.yml,.template,.txt" />
             </label>
-            <details class="menu" id="export-menu">
+            <details
+                class="menu"
+                id="export-menu"
+                prop:open=move || menu_open.get()
+                on:toggle=move |ev| {
+                    let open = ev
+                        .target()
+                        .and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok())
+                        .and_then(|v| v.as_bool())
+                        .unwrap_or(false);
+                    if open != menu_open.get_untracked() {
+                        menu_open.set(open);
+                    }
+                }
+            >
                 <summary class="button">"Export"</summary>
                 <div class="menu-items">
                     {item("definition-json", "Definition (JSON)")}

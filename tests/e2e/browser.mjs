@@ -1,5 +1,6 @@
 // Starts headless Chromium (Debian's, as root) with the flags this machine needs, on a fresh profile.
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,13 +93,12 @@ export async function runToEnd(page) {
   return page.textContent('#status');
 }
 
-/** Clicks an item of the Export menu and returns the downloaded file's text. */
+/** Chooses an item of the Export menu (which then closes) and returns the downloaded file's name and text. */
 export async function exportText(page, id) {
   await page.click('#export-menu summary');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${id}`)]);
-  const text = readFileSync(await download.path(), 'utf8');
-  if (await page.locator('#export-menu[open]').count()) await page.click('#export-menu summary');
-  return { name: download.suggestedFilename(), text };
+  assert.equal(await page.locator('#export-menu[open]').count(), 0, 'the menu closes');
+  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
 }
 
 /** Makes the share link of the open workspace. */

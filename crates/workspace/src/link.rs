@@ -139,7 +139,9 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
         let n = (b(0) << 16) | (b(1) << 8) | b(2);
         for k in 0..=chunk.len() {
             let sextet = (n >> (18 - 6 * k)) & 63;
-            out.push(char::from(B64URL[sextet as usize & 63]));
+            out.push(char::from(
+                B64URL.get(sextet as usize).copied().unwrap_or(b'A'),
+            ));
         }
     }
     out
