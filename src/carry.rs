@@ -113,37 +113,34 @@ pub enum Import {
     Mocks(Workspace),
 }
 
-/// Reads a dropped or picked file through `workspace::import`: a workspace file, a definition
-/// (JSON or YAML), a CloudFormation/SAM template, or a MockConfigFile. A definition or template
-/// becomes a new workspace named after its state machine or the file; a MockConfigFile goes into
-/// the open workspace. The error says where (line:column, JSON Pointer).
-pub fn import_file(
+/// Reads a dropped or picked file in the formats worker (`workspace::import`): what it gives, the
+/// import's notes, or why it cannot be read (with its line and column).
+async fn import_file(
     name: &str,
     text: &str,
     current: &Workspace,
 ) -> Result<(Import, Vec<String>), String> {
-    use workspace::import::{Kind, import};
-    let imported = import(name, text).map_err(|e| format!("{name}: {e}"))?;
-    let notes = imported.notes.clone();
-    let out = match imported.kind {
-        Kind::Workspace => Import::Open(imported.apply(current)),
-        Kind::MockConfig => Import::Mocks(imported.apply(current)),
-        Kind::Asl | Kind::Template => {
-            let stem = name
-                .split('.')
-                .next()
-                .filter(|s| !s.is_empty())
-                .unwrap_or("Imported");
-            let base = Workspace {
-                name: stem.to_string(),
-                functions: Vec::new(),
-                input: "{}\n".into(),
-                ..Workspace::default()
-            };
-            Import::Open(imported.apply(&base))
-        }
+    let req = json!({"op": "import", "name": name, "text": text, "workspace": current.to_json()});
+    let ok = io::formats(&req).await?;
+    let ws = ok
+        .get("workspace")
+        .ok_or("the import gave no workspace")
+        .and_then(|w| Workspace::from_json(w).map_err(|_| "the import gave no workspace"))?;
+    let notes = ok
+        .get("notes")
+        .and_then(Value::as_array)
+        .map(|n| {
+            n.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let what = if ok.get("kind").and_then(Value::as_str) == Some("mocks") {
+        Import::Mocks(ws)
+    } else {
+        Import::Open(ws)
     };
-    Ok((out, notes))
+    Ok((what, notes))
 }
 
 /// What the Share and Embed buttons made.
@@ -179,47 +176,32 @@ pub fn Carry(session: Session) -> impl IntoView {
     let export = move |what: &'static str| {
         let ws = session.ws.get_untracked();
         let stem = file_stem(&ws.name);
-        use workspace::export;
-        // A text export, or why it cannot be made (the place in the definition or mocks).
-        let give =
-            |file: String, mime: &str, made: Result<export::Exported, export::ExportError>| {
-                match made {
-                    Ok(e) => {
-                        io::download_text(&file, mime, &e.text);
-                        if !e.notes.is_empty() {
-                            session.say(format!("{file}: {}", e.notes.join(" ")), false);
+        // Made in the formats worker: a text to download, with what it could not carry over.
+        let made_by_worker = |file: String, mime: &'static str| {
+            let req = json!({"op": "export", "what": what, "workspace": ws.to_json()});
+            spawn_local(async move {
+                match io::formats(&req).await {
+                    Ok(ok) => {
+                        let text = ok.get("text").and_then(Value::as_str).unwrap_or_default();
+                        io::download_text(&file, mime, text);
+                        let notes: Vec<&str> = ok
+                            .get("notes")
+                            .and_then(Value::as_array)
+                            .map(|n| n.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        if !notes.is_empty() {
+                            session.say(format!("{file}: {}", notes.join(" ")), false);
                         }
                     }
                     Err(e) => session.say(format!("{file} could not be made: {e}"), true),
                 }
-            };
-        let plain = |r: Result<String, export::ExportError>| {
-            r.map(|text| export::Exported {
-                text,
-                notes: Vec::new(),
-            })
+            });
         };
         match what {
-            "definition-json" => give(
-                format!("{stem}.asl.json"),
-                "application/json",
-                plain(export::definition_json(&ws).map(|_| ws.definition.clone())),
-            ),
-            "definition-yaml" => give(
-                format!("{stem}.asl.yaml"),
-                "application/yaml",
-                plain(export::definition_yaml(&ws)),
-            ),
-            "mocks" => give(
-                format!("{stem}.MockConfigFile.json"),
-                "application/json",
-                export::mock_config(&ws),
-            ),
-            "sam" => give(
-                format!("{stem}.template.yaml"),
-                "application/yaml",
-                export::sam_template(&ws),
-            ),
+            "definition-json" => made_by_worker(format!("{stem}.asl.json"), "application/json"),
+            "definition-yaml" => made_by_worker(format!("{stem}.asl.yaml"), "application/yaml"),
+            "mocks" => made_by_worker(format!("{stem}.MockConfigFile.json"), "application/json"),
+            "sam" => made_by_worker(format!("{stem}.template.yaml"), "application/yaml"),
             "workspace" => io::download_text(
                 &format!("{stem}.workspace.json"),
                 "application/json",
@@ -257,9 +239,9 @@ pub fn Carry(session: Session) -> impl IntoView {
     io::install_import(
         move |name, text| match text {
             None => session.say(format!("{name} could not be read."), true),
-            Some(text) => {
+            Some(text) => spawn_local(async move {
                 let current = session.ws.get_untracked();
-                match import_file(&name, &text, &current) {
+                match import_file(&name, &text, &current).await {
                     Ok((Import::Open(ws), notes)) => {
                         session.open_as_new(ws, &format!("file {name}"));
                         if !notes.is_empty() {
@@ -288,7 +270,7 @@ pub fn Carry(session: Session) -> impl IntoView {
                     }
                     Err(m) => session.say(format!("Nothing was imported: {m}"), true),
                 }
-            }
+            }),
         },
         move |over| dragging.set(over),
     );
@@ -370,25 +352,5 @@ mod tests {
         assert_eq!(file_stem("Order process"), "order-process");
         assert_eq!(file_stem("Retry and Catch!"), "retry-and-catch");
         assert_eq!(file_stem("€€"), "workspace");
-    }
-
-    #[test]
-    fn an_imported_definition_opens_as_a_workspace_and_a_bad_file_says_where() {
-        let current = Workspace::default();
-        let ws = import_file(
-            "flow.asl.json",
-            r#"{"StartAt": "A", "States": {}}"#,
-            &current,
-        );
-        let name = ws.map(|(i, _)| match i {
-            Import::Open(w) => (w.name, w.functions.len()),
-            Import::Mocks(_) => (String::new(), 9),
-        });
-        assert_eq!(name, Ok(("flow".into(), 0)));
-        let e = import_file("x.json", "{\n  \"a\": ,\n}", &current);
-        assert!(
-            e.is_err_and(|m| m.contains("line 2")),
-            "the error says where"
-        );
     }
 }

@@ -166,3 +166,42 @@ export function location() {
 export function clearHash() {
   try { history.replaceState(null, '', window.location.pathname + window.location.search); } catch (e) { /* ignore */ }
 }
+
+// The formats worker (crates/formats-web): import and export, started on first use so that the YAML
+// reader and writer and the template code are not part of the page's first load. It answers in order.
+let formatsWorker = null;
+let formatsReady = false;
+const formatsQueue = []; // resolvers, in the order of the requests
+const formatsUnsent = []; // requests made before the worker said it is ready
+
+/** Sends a request (JSON text) to the formats worker; resolves to its reply (JSON text). Never rejects. */
+export function formats(request) {
+  return new Promise((resolve) => {
+    if (!formatsWorker) {
+      const fail = (why) => {
+        for (const r of formatsQueue.splice(0)) r(JSON.stringify({ error: why }));
+        formatsUnsent.length = 0;
+        formatsWorker = null;
+        formatsReady = false;
+      };
+      try {
+        formatsWorker = new Worker(new URL('formats-web_loader.js', document.baseURI));
+      } catch (e) {
+        resolve(JSON.stringify({ error: 'the import/export worker could not start: ' + String((e && e.message) || e) }));
+        return;
+      }
+      formatsWorker.onmessage = (m) => {
+        if (!formatsReady) { // its first message: the wasm is loaded and listening
+          formatsReady = true;
+          for (const q of formatsUnsent.splice(0)) formatsWorker.postMessage(q);
+          return;
+        }
+        const r = formatsQueue.shift();
+        if (r) r(String(m.data));
+      };
+      formatsWorker.onerror = (e) => { e.preventDefault(); fail('the import/export worker failed: ' + String(e.message || 'it could not be loaded')); };
+    }
+    formatsQueue.push(resolve);
+    if (formatsReady) formatsWorker.postMessage(request); else formatsUnsent.push(request);
+  });
+}

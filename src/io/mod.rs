@@ -27,6 +27,8 @@ extern "C" {
     fn graph_svg_js() -> String;
     #[wasm_bindgen(js_name = svgToPng)]
     fn svg_to_png_js(svg: &str, scale: f64) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = formats)]
+    fn formats_js(request: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = location)]
     fn location_js() -> String;
     #[wasm_bindgen(js_name = clearHash)]
@@ -130,4 +132,23 @@ pub fn location() -> (String, String, String) {
 /// Removes the fragment from the address bar.
 pub fn clear_hash() {
     clear_hash_js();
+}
+
+/// Asks the formats worker (import, export; started on first use): the reply's `ok` value, or its error.
+pub async fn formats(request: &serde_json::Value) -> Result<serde_json::Value, String> {
+    let reply = JsFuture::from(formats_js(&request.to_string()))
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&reply)
+        .map_err(|_| "the import/export worker gave no answer".to_string())?;
+    match v.get("ok") {
+        Some(ok) => Ok(ok.clone()),
+        None => Err(v
+            .get("error")
+            .and_then(|e| e.as_str())
+            .unwrap_or("the import/export worker gave no answer")
+            .to_string()),
+    }
 }

@@ -57,10 +57,16 @@ test('a YAML definition dropped on the page opens as a new workspace', async () 
 
 test('a broken file is refused with its line and column, and nothing changes', async () => {
   const { page, errors } = await openPlayground(browser.context);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await page.locator('#ws-list option').first().waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+  // The formats worker is not part of the first load: it starts with the first import.
+  assert.deepEqual(fetched.filter((p) => p.includes('formats-web')), []);
   const before = await editorText(page);
   const notice = await importFile(page, 'broken.yaml', fixture('broken.yaml'));
   assert.match(notice, /Nothing was imported: broken\.yaml: line \d+, column \d+/);
+  assert.ok(fetched.includes('/formats-web_bg.wasm'), 'the import started the formats worker');
   assert.deepEqual(await names(page), ['Order process']);
   assert.equal(await editorText(page), before);
   assert.deepEqual(errors, []);
