@@ -1952,23 +1952,42 @@ impl Execution {
             Some(t) => (t.depth, t.silent, Arc::clone(&t.vars)),
             None => return Ok(()),
         };
+        let selector = spec.item_selector.as_ref().or(state.parameters.as_ref());
+        // The Context object is the same for every item but `Map.Item`: built once, the items
+        // are swapped into it.
+        let mut ctx = Value::Null;
+        let mut ctx_built = false;
         while kids.next_item < kids.items.len()
             && (kids.max_concurrency == 0 || kids.running < kids.max_concurrency)
         {
             let index = kids.next_item;
             kids.next_item += 1;
-            let item = kids
+            let mut item = kids
                 .items
                 .get_mut(index)
                 .map(std::mem::take)
                 .unwrap_or(Value::Null);
-            let selector = spec.item_selector.as_ref().or(state.parameters.as_ref());
             let input = match selector {
                 Some(t) if state.query_language == QueryLanguage::JsonAta => {
                     self.item_selector_jsonata(tid, state, run, t, index, item)?
                 }
                 Some(t) => {
-                    let ctx = self.context(state, run, None, Some((index, &item)));
+                    if !ctx_built {
+                        ctx = self.context(state, run, None, Some((index, &Value::Null)));
+                        ctx_built = true;
+                    }
+                    let slot = ctx
+                        .get_mut("Map")
+                        .and_then(|m| m.get_mut("Item"))
+                        .and_then(Value::as_object_mut);
+                    if let Some(it) = slot {
+                        if let Some(i) = it.get_mut("Index") {
+                            *i = Value::from(index);
+                        }
+                        if let Some(v) = it.get_mut("Value") {
+                            std::mem::swap(v, &mut item);
+                        }
+                    }
                     self.resolve(t, &kids.selector_input, &ctx, &vars)?
                 }
                 None => item,

@@ -233,7 +233,15 @@ impl Call {
             ArrayContains => {
                 let a = array_arg(name, arg(0))?;
                 let v = arg(1);
-                Ok(Value::Bool(a.iter().any(|x| json_equal(x, v))))
+                let found = match v {
+                    // An integer: equal to the same integer, or to a float of its value.
+                    Value::Number(n) if !n.is_f64() => a.iter().any(|x| match x {
+                        Value::Number(m) => m == n || (m.is_f64() && m.as_f64() == n.as_f64()),
+                        _ => false,
+                    }),
+                    _ => a.iter().any(|x| json_equal(x, v)),
+                };
+                Ok(Value::Bool(found))
             }
             ArrayRange => {
                 let start = int_arg(name, arg(0), "start")?;
@@ -831,6 +839,18 @@ mod tests {
             json!([[1, 2], [3]])
         );
         assert_eq!(ev("States.ArrayContains($v, 2)"), json!(true));
+        assert_eq!(
+            ev("States.ArrayContains(States.Array(1.0, 'x'), 1)"),
+            json!(true)
+        );
+        assert_eq!(
+            ev("States.ArrayContains(States.Array(1, 2.5), 2)"),
+            json!(false)
+        );
+        assert_eq!(
+            ev("States.ArrayContains(States.Array(1, 2.5), 2.5)"),
+            json!(true)
+        );
         assert_eq!(ev("States.ArrayRange(1, 9, 3)"), json!([1, 4, 7]));
         assert_eq!(ev("States.ArrayRange(5, 1, -2)"), json!([5, 3, 1]));
         assert_eq!(ev("States.ArrayRange(1, 5, -1)"), json!([]));
