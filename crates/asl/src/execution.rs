@@ -266,7 +266,7 @@ pub struct Execution {
     /// The machine's payload templates (keyed by their address in `machine`): `None` once seen,
     /// compiled on the second use (`None` inside when one does not compile, so it is resolved as
     /// written and fails as AWS does).
-    templates: HashMap<usize, Option<Option<Box<payload::Template>>>>,
+    templates: BTreeMap<usize, Option<Option<Box<payload::Template>>>>,
     /// A shared `null` (a placeholder for a value moved out).
     null: Arc<Value>,
     over_quota: bool,
@@ -428,7 +428,7 @@ impl Execution {
             timers: BTreeMap::new(),
             timer_seq: 0,
             inspections: Vec::new(),
-            templates: HashMap::new(),
+            templates: BTreeMap::new(),
             null: Arc::new(Value::Null),
             over_quota: false,
             budget: None,
