@@ -682,7 +682,7 @@ fn parse_date_time(ts: &str, picture: &str, now_ms: f64) -> R<Value> {
             }
             Parser::Frac => {
                 let d: String = text.chars().take(3).collect();
-                format!("0.{}", d).parse::<f64>().unwrap_or(f64::NAN) * 1000.0
+                crate::parse_f64(&format!("0.{}", d)).unwrap_or(f64::NAN) * 1000.0
             }
             Parser::Int(f) => parse_int_with(&text, f)?,
             // an unknown name leaves the component unspecified, as jsonata-js's lookup gives undefined
@@ -801,7 +801,7 @@ fn iso_parse(s: &str) -> Option<f64> {
             return None;
         }
         *i += n;
-        t.parse().ok()
+        crate::parse_f64(&t)
     };
     let y = num(&mut i, 4)?;
     let (mut mo, mut d) = (1.0, 1.0);
@@ -834,7 +834,7 @@ fn iso_parse(s: &str) -> Option<f64> {
             }
             let frac: String = c.get(st..i)?.iter().take(3).collect();
             let frac = format!("{:0<3}", frac);
-            ms = frac.parse().ok()?;
+            ms = crate::parse_f64(&frac)?;
         }
     }
     let mut offset = 0.0;

@@ -572,7 +572,7 @@ pub fn js_parse_int(s: &str) -> f64 {
     if digits.is_empty() {
         return f64::NAN;
     }
-    let v: f64 = digits.parse().unwrap_or(f64::NAN);
+    let v: f64 = crate::parse_f64(&digits).unwrap_or(f64::NAN);
     if neg { -v } else { v }
 }
 

@@ -333,10 +333,10 @@ fn round_half_even(arg: f64, precision: Option<f64>) -> f64 {
     let shift = |x: f64, by: f64| -> f64 {
         let s = js_number(x);
         let (m, e) = match s.split_once('e') {
-            Some((m, e)) => (m.to_string(), e.parse::<f64>().unwrap_or(0.0)),
+            Some((m, e)) => (m.to_string(), crate::parse_f64(e).unwrap_or(0.0)),
             None => (s, 0.0),
         };
-        format!("{}e{}", m, e + by).parse().unwrap_or(f64::NAN)
+        crate::parse_f64(&format!("{}e{}", m, e + by)).unwrap_or(f64::NAN)
     };
     let mut a = arg;
     if let Some(p) = p {
@@ -564,7 +564,7 @@ fn parse_js_number(s: &str) -> Option<f64> {
         }
     };
     if valid {
-        let v: f64 = t.parse().ok()?;
+        let v: f64 = crate::parse_f64(t)?;
         return if v.is_finite() { Some(v) } else { None };
     }
     let radix = |p: &str, r: u32| -> Option<f64> {

@@ -15,6 +15,9 @@ mod error;
 mod eval;
 mod format;
 mod functions;
+mod num;
+/// Decimal text to `f64` as `str::parse` does it, through serde_json's parser (one parser in the wasm).
+pub use num::parse_f64;
 mod parser;
 mod regex;
 mod signature;

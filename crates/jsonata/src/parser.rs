@@ -215,7 +215,7 @@ impl Lexer {
                 }
             }
             let text: String = self.src.get(start..i).unwrap_or(&[]).iter().collect();
-            let n: f64 = text.parse().unwrap_or(f64::NAN);
+            let n: f64 = crate::parse_f64(&text).unwrap_or(f64::NAN);
             if n.is_finite() {
                 self.pos = i;
                 return Ok((Tok::Num(n), self.pos));

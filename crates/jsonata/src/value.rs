@@ -327,7 +327,7 @@ pub fn round15(n: f64) -> f64 {
     if !n.is_finite() || n.fract() == 0.0 {
         return n;
     }
-    format!("{:.14e}", n).parse().unwrap_or(n)
+    crate::parse_f64(&format!("{:.14e}", n)).unwrap_or(n)
 }
 
 fn json_escape(out: &mut String, s: &str) {
