@@ -9,7 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-const BUDGET_KB = 510; // since issue 6's features (share, autosave, import/export, mocks); issue 7 brings it to 400
+// 510 KB with issue 6's features (share, autosave, import/export, mocks); 490 KB since issue 7's first
+// cuts (477.3 KB then); issue 7's goal is 400 KB.
+const BUDGET_KB = 490;
 const dist = process.env.PLAYGROUND_DIST;
 
 test(`first load (wasm + js + css, brotli) is within ${BUDGET_KB} KB`, () => {
