@@ -388,7 +388,7 @@ function handleInput(view, from, to, text) {
   const isQuote = quotes.includes(text);
   if (!isQuote && !OPENERS[text] && !')]}'.includes(text)) return false;
   let spec = null;
-  if (from === to && next === text && (isQuote || ')]}'.includes(text))) {
+  if (from === to && next === text && (')]}'.includes(text) || (isQuote && endsString(view, to)))) {
     spec = { selection: { anchor: to + 1 } }; // step over
   } else if ((OPENERS[text] && !'"\'`'.includes(text)) || isQuote) {
     const close = OPENERS[text];
@@ -409,6 +409,18 @@ function handleInput(view, from, to, text) {
   if (!spec) return false;
   view.dispatch(state.update(spec, { scrollIntoView: true, userEvent: 'input.type' }));
   return true;
+}
+
+/** Whether the quote at `pos` closes a string (rather than opening the next one). */
+function endsString(view, pos) {
+  const lang = view.state.facet(languageFacet);
+  if (!lang) return true;
+  const { doc } = view.state, line = doc.lineAt(pos), off = pos - line.from;
+  const plugin = view.plugin(lang.plugin);
+  const tokens = [];
+  tokenizeLine(lang.language, line.text, plugin ? lineState(lang.language, plugin.cache, doc, line.number) : lang.language.startState(), tokens);
+  for (let i = 0; i < tokens.length; i += 3) if (tokens[i] < off && tokens[i + 1] === off + 1) return true;
+  return false;
 }
 
 // Backspace between a pair of brackets or quotes deletes both.
