@@ -381,6 +381,15 @@ impl Session {
     /// Opens a workspace that came from outside (a link, an import) without touching the open one:
     /// an identical saved workspace is opened, else it is added as a new one.
     pub fn open_as_new(&self, ws: Workspace, from: &str) {
+        if self.running.get_untracked() {
+            self.say(
+                format!(
+                    "A run is going on: open the {from} again when it has ended (or press Stop)."
+                ),
+                true,
+            );
+            return;
+        }
         let same = self.entries.with_untracked(|es| {
             es.iter()
                 .find(|e| store::load_ws(&e.id).is_some_and(|(w, _)| w == ws))

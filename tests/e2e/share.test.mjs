@@ -43,6 +43,7 @@ test('every gallery example survives its share link: same definition, same run h
     await other.page.locator('#notice').waitFor();
     assert.match(await other.page.locator('#notice').innerText(), /as a new workspace|already have/, example.slug);
     assert.equal(await other.page.textContent('#status'), 'NOT RUN', `${example.slug}: nothing ran before Run`);
+    assert.equal(other.page.workers().length, 0, `${example.slug}: no Worker runs the link's code before Run`);
     assert.equal(await editorText(other.page), definition, example.slug);
     assert.equal(await runToEnd(other.page), status, example.slug);
     const again = JSON.parse((await exportText(other.page, 'history')).text);
