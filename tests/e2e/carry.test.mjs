@@ -15,6 +15,8 @@ after(async () => { await browser?.close(); });
 const names = (page) => page.locator('#ws-list option').evaluateAll((os) => os.map((o) => o.textContent));
 
 async function importFile(page, name, buffer) {
+  // The notice to wait for is the import's: an earlier one is dismissed first.
+  if (await page.locator('#notice').count()) await page.click('#notice .close');
   await page.setInputFiles('#import-file', { name, mimeType: 'text/plain', buffer });
   await page.locator('#notice').waitFor();
   return page.locator('#notice').innerText();
