@@ -139,3 +139,31 @@ test('full storage is reported, the page stays usable, and saving resumes when t
   assert.match(await editorText(page), /order-3/);
   assert.deepEqual(errors, []);
 });
+
+test('a run too large for the storage cap is not kept, and after a reload the page says so', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  const definition = JSON.stringify({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 0, End: true,
+        ItemProcessor: { StartAt: 'Keep', States: { Keep: { Type: 'Pass', End: true } } },
+      },
+    },
+  }, null, 2);
+  await openTab(page, 'Definition');
+  await typeInEditor(page, definition);
+  await openTab(page, 'Input');
+  await typeInEditor(page, JSON.stringify({ items: Array.from({ length: 3000 }, (_, i) => ({ n: i, label: `item number ${i}` })) }));
+  assert.equal(await runToEnd(page), 'SUCCEEDED');
+  const events = await page.textContent('.scrub-pos');
+  assert.ok(Number(events.split('/')[1]) > 10000, events);
+  await page.reload();
+  const notice = page.locator('#notice');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /The last run \(\d+ events\) was too large to keep/);
+  assert.equal(await page.textContent('#status'), 'NOT RUN');
+  await openTab(page, 'Definition');
+  assert.equal(await editorText(page), definition, 'the workspace itself is kept');
+  assert.deepEqual(errors, []);
+});
