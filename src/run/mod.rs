@@ -10,9 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use workspace::mocks::{MockAnswer, MockConfig};
 
-/// Every run's virtual clock starts at 2025-01-01T00:00:00Z, so that a run replays exactly (a share
-/// link's recipient gets the same history, timestamps and `$now()` included), as the seed does for randomness.
-pub const START_TIME_MS: i64 = 1_735_689_600_000;
+/// Every run's virtual clock starts at the workspace's fixed start, so a run replays exactly.
+pub use workspace::START_TIME_MS;
 
 /// State steps per slice of work: small enough that a slice stays well under a frame.
 const STEPS_PER_SLICE: usize = 500;

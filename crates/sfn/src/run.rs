@@ -40,7 +40,7 @@ are the page's (state machine StateMachine, execution `execution`).
   --format text|json        text: a table of the events and the result (default); json: describe-execution
   --name NAME               execution name (default: a UUID from the seed)
   --seed N                  seed for States.UUID, States.MathRandom, jitter and names (default 0)
-  --start-time RFC3339      start of the virtual clock (default: now)
+  --start-time RFC3339      start of the virtual clock (default: now; a workspace file: 2025-01-01T00:00:00Z, as the page)
   --express                 run as an EXPRESS state machine
 Mocked states take precedence over Lambdas; a Task that neither answers stops the run (sfn.NoMock).
 Exits 0 when the execution succeeded, 1 when it did not, 2 on a bad command line or file.
@@ -384,6 +384,8 @@ fn run(p: &args::Parsed) -> Result<i32, String> {
         Some(t) => asl::timestamp::parse_millis(t).ok_or_else(|| {
             format!("--start-time must be an RFC 3339 time like 2025-01-01T00:00:00Z, not '{t}'")
         })?,
+        // A workspace runs as on the page: its clock starts at the workspace's fixed start.
+        None if ws.is_some() => workspace::START_TIME_MS,
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)

@@ -309,6 +309,15 @@ fn run_of_a_workspace_runs_its_functions_input_and_seed() {
 }
 
 #[test]
+fn a_workspace_runs_on_the_pages_clock_unless_told_otherwise() {
+    let on_the_page = sfn(&["run", WS, START, "--format", "json"]);
+    let by_default = sfn(&["run", WS, "--format", "json"]);
+    assert_eq!(by_default.code, 0, "{}", by_default.stderr);
+    assert!(by_default.stdout.contains("\"startDate\": 1735689600.0"));
+    assert_eq!(by_default.stdout, on_the_page.stdout);
+}
+
+#[test]
 fn run_of_a_workspace_takes_its_mocks_with_a_test_case_and_flags_override() {
     let o = sfn(&[
         "run",

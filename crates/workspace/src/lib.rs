@@ -53,6 +53,11 @@ const NOTIFY_CUSTOMER: &str =
     include_str!("../../../examples/order-process/lambdas/NotifyCustomer.js");
 const DEFAULT_INPUT: &str = include_str!("../../../examples/order-process/input.json");
 
+/// Where a workspace's run starts its virtual clock: 2025-01-01T00:00:00Z, on the page and in
+/// `sfn run WORKSPACE.json` alike, so that a run replays exactly (a share link's recipient gets the same
+/// history, timestamps and `$now()` included), as the seed does for randomness.
+pub const START_TIME_MS: i64 = 1_735_689_600_000;
+
 /// The seed a new workspace starts with.
 pub const DEFAULT_SEED: u64 = 1;
 /// Lambda's default timeout is 3 seconds.
