@@ -1,6 +1,6 @@
 // Measures the page as a visitor meets it (run by `cargo xtask bench` and `cargo xtask measure`; a
 // measurement, never a test): time from navigation to interactive, time to run the default example
-// (the first run after load, and once more with its Lambda Workers started),
+// (the first run after load, and a second run),
 // the layout time of W1's 1,000-state graph, and a 10,000-item Map run (tests/perf/map10k.asl.json):
 // its total time and the longest frame while it runs (gaps between requestAnimationFrame callbacks,
 // and PerformanceObserver `longtask` entries). Prints medians of RUNS fresh page loads; with
@@ -72,8 +72,8 @@ try {
     // Interactive: the Run button is there and enabled (the wasm app mounted), in page time.
     await page.waitForFunction(() => { const b = document.querySelector('#run'); return b && !b.disabled; }, null, { polling: 'raf' });
     interactive.push(await page.evaluate(() => performance.now()));
-    // The default example: from the click to SUCCEEDED on screen; first with its Lambdas' Workers
-    // cold (the first run after load), then again with them started.
+    // The default example: from the click to SUCCEEDED on screen; the first run after load, then a
+    // second one (the page caches nothing between them: it restarts the Lambda Workers at every run).
     const runOnce = () => page.evaluate(() => new Promise((resolve) => {
       const t0 = performance.now();
       let left = false; // the status must first leave the previous run's SUCCEEDED
@@ -117,7 +117,7 @@ const result = {
 };
 console.log(`page timings, median of ${RUNS} loads (headless Chromium, this machine):`);
 console.log(`  load to interactive        ${result.interactiveMs.toFixed(0)} ms`);
-console.log(`  run the default example    ${result.runDefaultMs.toFixed(1)} ms (Lambda Workers cold), ${result.runDefaultWarmMs.toFixed(1)} ms again (warm)`);
+console.log(`  run the default example    ${result.runDefaultMs.toFixed(1)} ms, ${result.runDefaultWarmMs.toFixed(1)} ms the second time`);
 if (layoutW1.length) console.log(`  lay out W1 (1,000 states)  ${result.layoutW1Ms.toFixed(1)} ms (graph model + layout, in wasm)`);
 console.log(`  10,000-item Map            ${result.mapRunMs.toFixed(0)} ms to ${mapStatus}; longest frame ${result.mapLongestFrameMs.toFixed(1)} ms, ` +
   `${result.mapLongTasks} long tasks (longest ${result.mapLongestTaskMs.toFixed(0)} ms)`);

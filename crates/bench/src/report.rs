@@ -425,12 +425,12 @@ pub fn render(r: &Results) -> String {
         ));
         let run = g("runDefaultMs");
         line(format!(
-            "| run the default example | click on Run to SUCCEEDED on screen, the first run after load (three Lambdas, their Workers started cold) | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
+            "| run the default example | click on Run to SUCCEEDED on screen, the first run after load (three Lambdas, each in a Worker the run starts) | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
             cell_ms(run),
             run.map_or("–", |x| met(x < DEFAULT_RUN_MS))
         ));
         line(format!(
-            "| … run it again | the same, its Lambda Workers already started | {} ms | – |",
+            "| … run it again | the same, a second time (the page restarts the Lambda Workers at every run) | {} ms | – |",
             cell_ms(g("runDefaultWarmMs"))
         ));
         let lay = g("layoutW1Ms");
