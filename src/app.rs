@@ -267,7 +267,7 @@ fn Scrubber(
                 id="speed"
                 title="Playback speed"
                 on:change=move |ev| {
-                    speed.set(event_target_value(&ev).parse().unwrap_or(1.0));
+                    speed.set(jsonata::parse_f64(&event_target_value(&ev)).unwrap_or(1.0));
                     if playing.get_untracked() {
                         start();
                     }

@@ -2580,7 +2580,7 @@ fn int_of(v: &Value) -> Option<i64> {
 fn float_of(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok().filter(|x: &f64| x.is_finite()),
+        Value::String(s) => ::jsonata::parse_f64(s.trim()).filter(|x| x.is_finite()),
         _ => None,
     }
 }

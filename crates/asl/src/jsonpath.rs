@@ -992,7 +992,7 @@ fn json_eq(a: &Value, b: &Value) -> bool {
         }
         // Jayway compares a number with a string holding a number numerically.
         (Value::Number(x), Value::String(s)) | (Value::String(s), Value::Number(x)) => {
-            s.trim().parse::<f64>().ok() == x.as_f64()
+            ::jsonata::parse_f64(s.trim()) == x.as_f64()
         }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
@@ -1867,9 +1867,8 @@ impl Parser<'_> {
                     .unwrap_or_default()
                     .iter()
                     .collect();
-                let n: f64 = raw
-                    .parse()
-                    .map_err(|_| invalid(format!("bad number '{raw}' in filter")))?;
+                let n = ::jsonata::parse_f64(&raw)
+                    .ok_or_else(|| invalid(format!("bad number '{raw}' in filter")))?;
                 let v = if let Ok(i) = raw.parse::<i64>() {
                     Value::from(i)
                 } else {

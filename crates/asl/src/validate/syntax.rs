@@ -370,7 +370,7 @@ fn check_arg(arg: &str, depth: usize) -> bool {
     if arg.starts_with("States.") {
         return check_call(arg, depth);
     }
-    matches!(arg, "true" | "false" | "null") || arg.parse::<f64>().is_ok()
+    matches!(arg, "true" | "false" | "null") || ::jsonata::parse_f64(arg).is_some()
 }
 
 /// Inside an intrinsic string literal a backslash may only escape `'`, `{`, `}` or `\`.
