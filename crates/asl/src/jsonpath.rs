@@ -374,18 +374,27 @@ pub fn java_number(n: &Number) -> String {
         return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
     let a = x.abs();
-    if a == 0.0 || (1e-3..1e7).contains(&a) {
-        let s = format!("{x}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if a == 0.0 {
+        return format!("{sign}0.0");
     }
-    let s = format!("{x:e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_string()
-    } else {
-        format!("{mantissa}.0")
-    };
-    format!("{mantissa}E{exp}")
+    // Java's `Double.toString`: the shortest digits, plain in [1e-3, 1e7), else `d.dddE±n`.
+    let (digits, point) = ::jsonata::shortest_digits(a);
+    let k = digits.len() as i32;
+    let zeros = |n: i32| "0".repeat(n.max(0) as usize);
+    if (1e-3..1e7).contains(&a) {
+        return if point <= 0 {
+            format!("{sign}0.{}{digits}", zeros(-point))
+        } else if point >= k {
+            format!("{sign}{digits}{}.0", zeros(point - k))
+        } else {
+            let (int, frac) = digits.split_at(point as usize);
+            format!("{sign}{int}.{frac}")
+        };
+    }
+    let (first, rest) = digits.split_at(digits.len().min(1));
+    let rest = if rest.is_empty() { "0" } else { rest };
+    format!("{sign}{first}.{rest}E{}", point - 1)
 }
 
 fn java_to_string_into(v: &Value, out: &mut String, depth: usize) {
@@ -1947,6 +1956,26 @@ fn is_var_char(c: char) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn doubles_print_as_javas_double_to_string() {
+        for (x, text) in [
+            (1.0, "1.0"),
+            (1.1, "1.1"),
+            (123.0, "123.0"),
+            (-0.5, "-0.5"),
+            (0.001, "0.001"),
+            (1_234_567.5, "1234567.5"),
+            (1e7, "1.0E7"),
+            (1e20, "1.0E20"),
+            (1.5e-5, "1.5E-5"),
+            (-2.5e-10, "-2.5E-10"),
+            (0.0, "0.0"),
+        ] {
+            let n = Number::from_f64(x).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(java_number(&n), text);
+        }
+    }
 
     #[test]
     fn the_simple_set_shortcut_agrees_with_the_parser() {

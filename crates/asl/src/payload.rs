@@ -220,11 +220,39 @@ pub fn path_not_found_cause(path: &str, field: &str, input: &Value) -> String {
 /// `\n`-style or upper-case `\u001F` escapes, everything else (including non-ASCII) as is.
 pub fn compact(v: &Value) -> String {
     let mut out = String::new();
-    write_compact(v, &mut out, 0);
+    write_json(v, &mut out, &JACKSON);
     out
 }
 
-fn write_compact(v: &Value, out: &mut String, depth: usize) {
+/// How one of AWS's JSON writers spells a value: the engine's one writer takes it as a parameter.
+pub(crate) struct JsonStyle {
+    /// Between array items and object members.
+    pub item_sep: &'static str,
+    /// Between a key and its value.
+    pub key_sep: &'static str,
+    /// Non-ASCII as `\uXXXX` (UTF-16 units) too, as Python's `ensure_ascii` does.
+    pub ascii: bool,
+    /// Hex digits of `\uXXXX` escapes.
+    pub hex: &'static [u8; 16],
+    /// Numbers as Java prints them (else as serde_json writes them).
+    pub java_numbers: bool,
+}
+
+/// Jackson's compact text (see [`compact`]).
+const JACKSON: JsonStyle = JsonStyle {
+    item_sep: ",",
+    key_sep: ":",
+    ascii: false,
+    hex: b"0123456789ABCDEF",
+    java_numbers: true,
+};
+
+/// Writes `v` as JSON text in `style`, `null` below [`MAX_DEPTH`] levels.
+pub(crate) fn write_json(v: &Value, out: &mut String, style: &JsonStyle) {
+    write_json_at(v, out, style, 0);
+}
+
+fn write_json_at(v: &Value, out: &mut String, style: &JsonStyle, depth: usize) {
     if depth > MAX_DEPTH {
         out.push_str("null");
         return;
@@ -232,15 +260,16 @@ fn write_compact(v: &Value, out: &mut String, depth: usize) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&crate::jsonpath::java_number(n)),
-        Value::String(s) => write_string(s, out),
+        Value::Number(n) if style.java_numbers => out.push_str(&crate::jsonpath::java_number(n)),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_json_string(s, out, style),
         Value::Array(a) => {
             out.push('[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_sep);
                 }
-                write_compact(x, out, depth + 1);
+                write_json_at(x, out, style, depth + 1);
             }
             out.push(']');
         }
@@ -248,19 +277,18 @@ fn write_compact(v: &Value, out: &mut String, depth: usize) {
             out.push('{');
             for (i, (k, x)) in m.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_sep);
                 }
-                write_string(k, out);
-                out.push(':');
-                write_compact(x, out, depth + 1);
+                write_json_string(k, out, style);
+                out.push_str(style.key_sep);
+                write_json_at(x, out, style, depth + 1);
             }
             out.push('}');
         }
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+fn write_json_string(s: &str, out: &mut String, style: &JsonStyle) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -271,11 +299,15 @@ fn write_string(s: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let b = c as u32;
-                out.push_str("\\u00");
-                out.push(char::from(HEX[(b >> 4) as usize & 15]));
-                out.push(char::from(HEX[b as usize & 15]));
+            c if (c as u32) < 0x20 || style.ascii && (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str("\\u");
+                    for shift in [12, 8, 4, 0] {
+                        let digit = style.hex.get(usize::from(*unit >> shift & 15));
+                        out.push(char::from(digit.copied().unwrap_or(b'0')));
+                    }
+                }
             }
             c => out.push(c),
         }

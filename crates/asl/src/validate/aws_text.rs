@@ -1,72 +1,20 @@
 //! AWS's exact text forms: Python `json.dumps`/`repr` (Label errors) and Jackson's syntax messages.
 
+use crate::payload::{JsonStyle, write_json};
 use serde_json::Value;
 
 /// `json.dumps(value)` with Python's defaults: `", "` and `": "` separators, `ensure_ascii`.
 pub fn python_json_dumps(value: &Value) -> String {
+    const PYTHON: JsonStyle = JsonStyle {
+        item_sep: ", ",
+        key_sep: ": ",
+        ascii: true,
+        hex: b"0123456789abcdef",
+        java_numbers: false,
+    };
     let mut out = String::new();
-    write_py_json(value, &mut out, 0);
+    write_json(value, &mut out, &PYTHON);
     out
-}
-
-const MAX_DUMP_DEPTH: usize = 256;
-
-fn write_py_json(value: &Value, out: &mut String, depth: usize) {
-    if depth > MAX_DUMP_DEPTH {
-        out.push_str("null");
-        return;
-    }
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_py_string(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py_json(item, out, depth + 1);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py_string(k, out);
-                out.push_str(": ");
-                write_py_json(v, out, depth + 1);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_py_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Python's `str.isprintable` for one character, closely enough for error messages.
