@@ -374,27 +374,18 @@ pub fn java_number(n: &Number) -> String {
         return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
     let a = x.abs();
-    let sign = if x.is_sign_negative() { "-" } else { "" };
-    if a == 0.0 {
-        return format!("{sign}0.0");
+    if a == 0.0 || (1e-3..1e7).contains(&a) {
+        let s = format!("{x}");
+        return if s.contains('.') { s } else { format!("{s}.0") };
     }
-    // Java's `Double.toString`: the shortest digits, plain in [1e-3, 1e7), else `d.dddE±n`.
-    let (digits, point) = ::jsonata::shortest_digits(a);
-    let k = digits.len() as i32;
-    let zeros = |n: i32| "0".repeat(n.max(0) as usize);
-    if (1e-3..1e7).contains(&a) {
-        return if point <= 0 {
-            format!("{sign}0.{}{digits}", zeros(-point))
-        } else if point >= k {
-            format!("{sign}{digits}{}.0", zeros(point - k))
-        } else {
-            let (int, frac) = digits.split_at(point as usize);
-            format!("{sign}{int}.{frac}")
-        };
-    }
-    let (first, rest) = digits.split_at(digits.len().min(1));
-    let rest = if rest.is_empty() { "0" } else { rest };
-    format!("{sign}{first}.{rest}E{}", point - 1)
+    let s = format!("{x:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    format!("{mantissa}E{exp}")
 }
 
 fn java_to_string_into(v: &Value, out: &mut String, depth: usize) {

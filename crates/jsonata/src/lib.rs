@@ -18,8 +18,6 @@ mod functions;
 mod num;
 /// Decimal text to `f64` as `str::parse` does it, through serde_json's parser (one parser in the wasm).
 pub use num::parse_f64;
-/// The shortest round-trip digits of an `f64`, through serde_json's writer (one float writer in the wasm).
-pub use num::shortest_digits;
 mod parser;
 mod regex;
 mod signature;

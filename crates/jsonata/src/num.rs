@@ -1,22 +1,4 @@
-//! Decimal text to and from `f64` through serde_json's float parser and writer (one of each in the wasm).
-
-/// The shortest decimal digits that read back as `n` (finite, not zero), without leading or trailing
-/// zeros, and the decimal point's position: `n` is `±0.digits × 10^point`.
-///
-/// serde_json's float writer (which every JSON number already goes through) makes them, so the page
-/// does not also carry core's float formatting for `{}` and `{:e}` of an `f64`. Of two candidates
-/// exactly as close, the even one, as JavaScript and Python print.
-pub fn shortest_digits(n: f64) -> (String, i32) {
-    let s = serde_json::Number::from_f64(n).map_or_else(String::new, |x| x.to_string());
-    let body = s.trim_start_matches('-');
-    let (mant, exp) = body.split_once(['e', 'E']).unwrap_or((body, "0"));
-    let exp: i32 = exp.trim_start_matches('+').parse().unwrap_or(0);
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let all = format!("{int}{frac}");
-    let lead = all.len() - all.trim_start_matches('0').len();
-    let point = int.len() as i32 + exp - lead as i32;
-    (all.trim_matches('0').to_string(), point)
-}
+//! Decimal text to `f64` with Rust's grammar, through serde_json's float parser (one parser in the wasm).
 
 /// `s.parse::<f64>().ok()`: the same grammar (an optional sign, `inf`, `infinity` or `nan` in any case,
 /// or digits with an optional fraction and exponent) and the same correctly rounded value.

@@ -1342,16 +1342,11 @@ impl Schema<'_> {
         }
     }
 
-    /// `min` and `max` as Java prints doubles (`1.0`, `100.0`).
     fn number_range(&mut self, v: &Value, pointer: &str, min: f64, max: f64) {
         match v.as_f64() {
             None => self.err(pointer, "Expected value of type [NUMBER]"),
-            Some(x) if x < min => {
-                self.err(pointer, format!("Minimum value is {}", java_double(min)))
-            }
-            Some(x) if x > max => {
-                self.err(pointer, format!("Maximum value is {}", java_double(max)))
-            }
+            Some(x) if x < min => self.err(pointer, format!("Minimum value is {min:?}")),
+            Some(x) if x > max => self.err(pointer, format!("Maximum value is {max:?}")),
             Some(_) => {}
         }
     }
@@ -1473,11 +1468,6 @@ fn label_problem(label: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// A bound as Java prints a double.
-fn java_double(x: f64) -> String {
-    serde_json::Number::from_f64(x).map_or_else(String::new, |n| crate::jsonpath::java_number(&n))
 }
 
 #[cfg(test)]
