@@ -276,9 +276,9 @@ pub fn js_number(n: f64) -> String {
     if n.is_infinite() {
         return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        // integers below 1e21 print in full, as their exact i128 value
-        return format!("{}", n as i128);
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        // integers below 2^53 print in full: their shortest digits are all of theirs
+        return format!("{}", n as i64);
     }
     let s = format!("{:e}", n);
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
@@ -440,6 +440,11 @@ mod tests {
         assert_eq!(js_number(123.456), "123.456");
         assert_eq!(js_number(9.33262154439441e155), "9.33262154439441e+155");
         assert_eq!(js_number(round15(0.1 + 0.2)), "0.3");
+        // above 2^53, the shortest digits padded with zeros up to 1e21, as JavaScript prints them
+        assert_eq!(js_number(2f64.powi(53)), "9007199254740992");
+        assert_eq!(js_number(2f64.powi(60)), "1152921504606847000");
+        assert_eq!(js_number(-2f64.powi(66)), "-73786976294838210000");
+        assert_eq!(js_number(2f64.powi(70)), "1.1805916207174113e+21");
     }
 }
 
