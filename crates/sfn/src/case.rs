@@ -269,7 +269,7 @@ pub fn mock_answer(entry: &Value, state: &str) -> Answer {
         return Answer::Now(TaskOutcome::Success(v.clone()));
     }
     if let Some(t) = entry.get("Throw") {
-        return Answer::Now(TaskOutcome::Failure(failure_of(t)));
+        return Answer::Now(TaskOutcome::Failure(workspace::mocks::failure_of(t)));
     }
     if entry.get("TimedOut").is_some() {
         return Answer::Never;
@@ -278,19 +278,6 @@ pub fn mock_answer(entry: &Value, state: &str) -> Answer {
         "sfn.BadMock",
         format!("the mock for task state '{state}' has none of Return, Throw, TimedOut"),
     ))
-}
-
-/// A failure from `{"Error": e, "Cause": c}`.
-pub fn failure_of(t: &Value) -> Failure {
-    let text = |k: &str| match t.get(k) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => Some(other.to_string()),
-    };
-    Failure {
-        error: text("Error").unwrap_or_default(),
-        cause: text("Cause"),
-    }
 }
 
 /// Runs one case with its mocks and reports how the execution ended.
