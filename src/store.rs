@@ -214,6 +214,12 @@ fn status_of(s: &str) -> Option<Status> {
 /// The stored text of a run: everything when it fits within `cap` characters, else the history alone,
 /// else only a note of its size.
 pub fn run_record(r: &RunView, cap: usize) -> String {
+    // Every event takes at least this many characters (`{"id":1,"p":0,"t":1735689600000,"type":…}`):
+    // a history too long for the cap is known so without serialising it (a long task for 25,000 events).
+    const MIN_EVENT_CHARS: usize = 50;
+    if r.events.len().saturating_mul(MIN_EVENT_CHARS) > cap {
+        return json!({"v": 1, "tooLarge": r.events.len()}).to_string();
+    }
     let mut m = Map::new();
     m.insert("v".into(), 1.into());
     m.insert("status".into(), r.status.as_str().into());

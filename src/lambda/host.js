@@ -79,11 +79,40 @@ let workerUrl = null;
 const workers = new Map(); // function name -> { worker, queue: [], busy }
 let nextId = 1;
 
+// Bare Workers started ahead, while the page is idle: starting a Worker (a thread, an isolate, the
+// host source above) takes tens of milliseconds, which a run's first call to each function would
+// otherwise wait for. They hold no user code: a function's code is only sent to one when a run calls it.
+const spare = [];
+let wanted = 3;
+const MAX_SPARE = 8;
+let refillPending = false;
+
+function bareWorker() {
+  if (!workerUrl) workerUrl = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  return new Worker(workerUrl, { type: 'module', name: 'lambda' });
+}
+
+function refill() {
+  refillPending = false;
+  while (spare.length < wanted) spare.push(bareWorker());
+}
+
+// Soon, but in a task of its own (not in the one that ends a run and draws its result).
+function refillSoon() {
+  if (refillPending || typeof Worker === 'undefined') return;
+  refillPending = true;
+  setTimeout(refill, 0);
+}
+
+if (typeof window !== 'undefined') {
+  if (document.readyState === 'complete') refillSoon();
+  else window.addEventListener('load', refillSoon, { once: true });
+}
+
 function workerFor(name) {
   let w = workers.get(name);
   if (!w) {
-    if (!workerUrl) workerUrl = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    w = { worker: new Worker(workerUrl, { type: 'module', name: 'lambda:' + name }), queue: [], busy: false };
+    w = { worker: spare.pop() ?? bareWorker(), queue: [], busy: false };
     workers.set(name, w);
   }
   return w;
@@ -137,8 +166,12 @@ export function invokeLambda(name, code, event, context, timeoutMs) {
   });
 }
 
-/** Stops every worker (Stop, or a new run after a change of code). */
+/** Stops every worker (the end of a run, Stop, or a new run): every run starts its functions cold. */
 export function resetLambdas() {
+  // Spare Workers replace the ones a run used (a reset that ends nothing, as at the start of a run,
+  // starts none: the spares are there already).
+  const used = workers.size;
+  wanted = Math.min(MAX_SPARE, Math.max(wanted, used));
   const aborted = JSON.stringify({ ok: false, error: { errorType: 'Aborted', errorMessage: 'stopped', trace: [] }, logs: [] });
   for (const [, w] of workers) {
     clearTimeout(w.timer);
@@ -148,4 +181,5 @@ export function resetLambdas() {
     for (const job of w.queue) job.resolve(aborted);
   }
   workers.clear();
+  if (used > 0) refillSoon();
 }

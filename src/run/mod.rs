@@ -6,7 +6,6 @@ use asl::definition::StateMachine;
 use asl::{Execution, ExecutionConfig, Failure, Rng, Status, TaskOutcome};
 use serde_json::Value;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use workspace::mocks::{MockAnswer, MockConfig};
 
@@ -15,22 +14,28 @@ pub use workspace::START_TIME_MS;
 
 /// State steps per slice of work: small enough that a slice stays well under a frame.
 const STEPS_PER_SLICE: usize = 500;
-/// The longest the driver works before it lets the browser have a turn.
-const SLICE_MS: f64 = 12.0;
-/// How often a long run refreshes the views (the history is copied for them).
+/// The longest the driver works before it lets the browser have a turn (and render the views).
+const SLICE_MS: f64 = 8.0;
+/// How often a long run refreshes the views.
 const UPDATE_EVERY_MS: f64 = 150.0;
 
-/// Lets the browser paint and handle input (a macrotask: `setTimeout(0)`).
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+const ch = typeof MessageChannel === 'function' ? new MessageChannel() : null;
+const waiting = [];
+if (ch) ch.port1.onmessage = () => { const r = waiting.shift(); if (r) r(); };
+export function yieldTask() {
+  return new Promise((r) => { if (ch) { waiting.push(r); ch.port2.postMessage(0); } else setTimeout(r, 0); });
+}
+")]
+extern "C" {
+    #[wasm_bindgen(js_name = yieldTask)]
+    fn yield_task() -> js_sys::Promise;
+}
+
+/// Lets the browser paint and handle input: a new task, posted on a MessageChannel (a nested
+/// `setTimeout(0)` would be clamped to 4 ms).
 async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let global = js_sys::global();
-        if let Ok(f) = js_sys::Reflect::get(&global, &"setTimeout".into())
-            .and_then(|f| f.dyn_into::<js_sys::Function>())
-        {
-            let _ = f.call2(&global, &resolve, &0.into());
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    let _ = JsFuture::from(yield_task()).await;
 }
 
 /// What one Lambda invocation printed, tied to the state that invoked it.
@@ -246,4 +251,6 @@ pub async fn run(
         }
     }
     refresh(&exec, &logs, true);
+    // The run's Workers end with it (the next run starts its functions cold, from fresh spare Workers).
+    lambda::reset();
 }

@@ -49,8 +49,14 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
                 .take(k)
                 .skip(first)
                 .map(|(e, name)| {
-                    let details =
-                        serde_json::to_string_pretty(&e.details.to_value()).unwrap_or_default();
+                    // The pretty JSON is written when the row is opened, not for every row drawn.
+                    let shown = RwSignal::new(false);
+                    let details = e.details.clone();
+                    let json = move || {
+                        shown.get().then(|| {
+                            serde_json::to_string_pretty(&details.to_value()).unwrap_or_default()
+                        })
+                    };
                     let class = if e.kind.ends_with("Failed")
                         || e.kind.ends_with("TimedOut")
                         || e.kind.ends_with("Aborted")
@@ -65,9 +71,9 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
                         <tr class=class data-type=e.kind>
                             <td class="num">{e.id}</td>
                             <td>
-                                <details>
+                                <details on:toggle=move |_| shown.set(true)>
                                     <summary>{e.kind}</summary>
-                                    <pre class="json">{details}</pre>
+                                    <pre class="json">{json}</pre>
                                 </details>
                             </td>
                             <td>{name.unwrap_or_default()}</td>

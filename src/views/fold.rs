@@ -29,8 +29,10 @@ impl StateStatus {
 
 /// The state each event belongs to: its own `name` detail, else that of the event it follows.
 pub fn state_names(events: &[HistoryEvent]) -> Vec<Option<String>> {
-    let mut by_id: HashMap<u64, Option<String>> = HashMap::with_capacity(events.len());
-    let mut out = Vec::with_capacity(events.len());
+    // Events are numbered 1, 2, 3… in order, so an event's id finds its name in `out`; an id out of
+    // that order (never from the engine) is looked up in `by_id`.
+    let mut by_id: HashMap<u64, Option<String>> = HashMap::new();
+    let mut out: Vec<Option<String>> = Vec::with_capacity(events.len());
     for e in events {
         let own = if e.kind.ends_with("StateEntered") || e.kind.ends_with("StateExited") {
             e.details
@@ -44,10 +46,18 @@ pub fn state_names(events: &[HistoryEvent]) -> Vec<Option<String>> {
             if e.kind.starts_with("Execution") || e.kind.starts_with("MapIteration") {
                 None
             } else {
-                by_id.get(&e.previous_event_id).cloned().flatten()
+                let dense = usize::try_from(e.previous_event_id)
+                    .ok()
+                    .and_then(|p| p.checked_sub(1))
+                    .and_then(|i| out.get(i).zip(events.get(i)))
+                    .filter(|(_, prev)| prev.id == e.previous_event_id)
+                    .map(|(n, _)| n.clone());
+                dense.unwrap_or_else(|| by_id.get(&e.previous_event_id).cloned().flatten())
             }
         });
-        by_id.insert(e.id, name.clone());
+        if usize::try_from(e.id).ok() != Some(out.len() + 1) {
+            by_id.insert(e.id, name.clone());
+        }
         out.push(name);
     }
     out

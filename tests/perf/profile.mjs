@@ -1,0 +1,73 @@
+// Profiles the default example's first run and the 10,000-item Map's run with Chromium's sampling profiler (CDP):
+// prints the heaviest functions by self time. A tool for finding where the page's time goes; not a test.
+import { readFileSync } from 'node:fs';
+import { launch, openPlayground, openTab } from '../e2e/browser.mjs';
+
+const MAP = new URL('./map10k.asl.json', import.meta.url);
+const TOP = Number(process.env.TOP || 25);
+
+function summarize(profile, label) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const n = byId.get(profile.samples[i]);
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) || 0) + (dt[i + 1] || 0) / 1000);
+  }
+  const total = (profile.endTime - profile.startTime) / 1000;
+  console.log(`\n== ${label}: ${total.toFixed(1)} ms profiled`);
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
+}
+
+async function paste(page, tab, text) {
+  await openTab(page, tab);
+  await page.locator('#pane-definition .cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    document.querySelector('#pane-definition .cm-content')
+      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+const clickAndWait = (page) => page.evaluate(() => new Promise((resolve) => {
+  const t0 = performance.now();
+  const marks = [];
+  const obs = new MutationObserver(() => {
+    const s = document.querySelector('#status')?.textContent;
+    marks.push(`${(performance.now() - t0).toFixed(1)} ${s}`);
+    if (s && s !== 'RUNNING' && s !== 'NOT RUN') { obs.disconnect(); resolve({ ms: performance.now() - t0, marks: marks.slice(-5) }); }
+  });
+  obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+  document.querySelector('#run').click();
+}));
+
+const browser = await launch();
+try {
+  const { page } = await openPlayground(browser.context);
+  await page.waitForFunction(() => { const b = document.querySelector('#run'); return b && !b.disabled; });
+  await page.waitForTimeout(500);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const r = await clickAndWait(page);
+  const { profile } = await cdp.send('Profiler.stop');
+  console.log('default example', r);
+  summarize(profile, 'default example, first run');
+  await paste(page, 'Input', '{}');
+  await paste(page, 'Definition', readFileSync(MAP, 'utf8'));
+  await page.waitForFunction(() => document.querySelector('#pane-graph g.node[data-state="Each"]'), null, { timeout: 20000 });
+  await page.waitForTimeout(300);
+  await cdp.send('Profiler.start');
+  const m = await clickAndWait(page);
+  await page.waitForTimeout(300);
+  const p2 = (await cdp.send('Profiler.stop')).profile;
+  console.log('map', m);
+  summarize(p2, 'map10k');
+} finally {
+  await browser.close();
+}
