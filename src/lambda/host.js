@@ -14,8 +14,18 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   console[level] = (...args) => { logs.push({ level, text: args.map(fmt).join(' ') }); };
 }
 const isModule = (code) => /(^|[\\n;])\\s*export\\s+(const|let|var|function|async|default|class|\\{)/.test(code);
-async function load(code) {
-  if (cache.has(code)) return cache.get(code);
+// A module is loaded once per Worker: a call waits for the load a preload started (a failed load is
+// tried again by the next call, as Lambda runs a failed init again).
+function load(code) {
+  let p = cache.get(code);
+  if (!p) {
+    p = loadNow(code);
+    cache.set(code, p);
+    p.catch(() => { if (cache.get(code) === p) cache.delete(code); });
+  }
+  return p;
+}
+async function loadNow(code) {
   let handler;
   if (isModule(code)) {
     const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
@@ -30,9 +40,11 @@ async function load(code) {
       .call(module.exports, module.exports, require, module, '/var/task/index.js', '/var/task');
     handler = module.exports.handler;
   }
-  cache.set(code, handler);
   return handler;
 }
+// What the module printed while it loaded ahead of its first call goes with that call, as Lambda's
+// init logs go with the first invocation.
+let carried = false;
 function toError(e) {
   if (e instanceof Error) {
     const type = e.name || 'Error';
@@ -57,8 +69,15 @@ function call(handler, event, context) {
   });
 }
 self.onmessage = async (msg) => {
+  if (typeof msg.data.preload === 'string') {
+    logs = [];
+    carried = true;
+    try { await load(msg.data.preload); } catch (e) { if (carried) logs = []; }
+    return;
+  }
   const { id, code, event, context, deadline } = msg.data;
-  logs = [];
+  if (!carried) logs = [];
+  carried = false;
   try {
     const handler = await load(code);
     if (typeof handler !== 'function') {
@@ -164,6 +183,21 @@ export function invokeLambda(name, code, event, context, timeoutMs) {
     w.queue.push({ code, event, context, timeoutMs, resolve });
     pump(name);
   });
+}
+
+/**
+ * A run has started: its functions (a JSON list of `[name, code]`) start loading in their Workers at
+ * once, side by side, instead of one after the other at each first call.
+ */
+export function preloadLambdas(list) {
+  let fns;
+  try { fns = JSON.parse(list); } catch { return; }
+  if (!Array.isArray(fns)) return;
+  for (const f of fns) {
+    if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') continue;
+    const w = workerFor(f[0]);
+    if (!w.busy && w.queue.length === 0) w.worker.postMessage({ preload: f[1] });
+  }
 }
 
 /** Stops every worker (the end of a run, Stop, or a new run): every run starts its functions cold. */

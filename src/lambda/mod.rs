@@ -14,6 +14,8 @@ extern "C" {
         context: &str,
         timeout_ms: u32,
     ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = preloadLambdas)]
+    fn preload_lambdas(list: &str);
     #[wasm_bindgen(js_name = resetLambdas)]
     fn reset_lambdas();
 }
@@ -54,6 +56,17 @@ pub async fn invoke(
         .and_then(|v| v.as_string())
         .unwrap_or_default();
     parse_reply(&reply)
+}
+
+/// A run has started: these functions (name, code) start loading in their Workers, side by side.
+pub fn preload<'a>(functions: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    let list: Vec<Value> = functions
+        .into_iter()
+        .map(|(name, code)| Value::from(vec![name, code]))
+        .collect();
+    if !list.is_empty() {
+        preload_lambdas(&Value::Array(list).to_string());
+    }
 }
 
 /// Terminates every Worker (a new run, or Stop).

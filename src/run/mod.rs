@@ -123,6 +123,15 @@ pub async fn run(
     update: impl Fn(RunView),
 ) {
     lambda::reset();
+    // Without mocks, the functions the definition names start loading now (the user pressed Run).
+    if mocks.is_none() {
+        lambda::preload(
+            ws.functions
+                .iter()
+                .filter(|f| ws.definition.contains(f.name.as_str()))
+                .map(|f| (f.name.as_str(), f.code.as_str())),
+        );
+    }
     let config = ExecutionConfig {
         seed: ws.seed,
         start_time_ms,

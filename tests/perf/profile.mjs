@@ -36,10 +36,12 @@ async function paste(page, tab, text) {
 const clickAndWait = (page) => page.evaluate(() => new Promise((resolve) => {
   const t0 = performance.now();
   const marks = [];
+  const long = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) long.push(`${(e.startTime - t0).toFixed(0)}+${e.duration.toFixed(0)}`); }).observe({ type: 'longtask' });
   const obs = new MutationObserver(() => {
     const s = document.querySelector('#status')?.textContent;
     marks.push(`${(performance.now() - t0).toFixed(1)} ${s}`);
-    if (s && s !== 'RUNNING' && s !== 'NOT RUN') { obs.disconnect(); resolve({ ms: performance.now() - t0, marks: marks.slice(-5) }); }
+    if (s && s !== 'RUNNING' && s !== 'NOT RUN') { obs.disconnect(); const ms = performance.now() - t0; setTimeout(() => resolve({ ms, marks: marks.slice(-8), long }), 300); }
   });
   obs.observe(document.body, { subtree: true, childList: true, characterData: true });
   document.querySelector('#run').click();
