@@ -98,11 +98,12 @@ let workerUrl = null;
 const workers = new Map(); // function name -> { worker, queue: [], busy }
 let nextId = 1;
 
-// Bare Workers started ahead, while the page is idle: starting a Worker (a thread, an isolate, the
-// host source above) takes tens of milliseconds, which a run's first call to each function would
-// otherwise wait for. They hold no user code: a function's code is only sent to one when a run calls it.
+// Bare Workers started ahead: starting a Worker (a thread, an isolate, the host source above) takes
+// tens of milliseconds, which a run's first call to each function would otherwise wait for. They are
+// started when a run ends (for the next one), never before the first Run (a page opened from a link
+// starts no Worker), and hold no user code: a function's code is only sent to one at Run.
 const spare = [];
-let wanted = 3;
+let wanted = 0;
 const MAX_SPARE = 8;
 let refillPending = false;
 
@@ -123,10 +124,6 @@ function refillSoon() {
   setTimeout(refill, 0);
 }
 
-if (typeof window !== 'undefined') {
-  if (document.readyState === 'complete') refillSoon();
-  else window.addEventListener('load', refillSoon, { once: true });
-}
 
 function workerFor(name) {
   let w = workers.get(name);

@@ -146,18 +146,24 @@ pub async fn run(
     let mut last_update = js_sys::Date::now();
     let mut last_yield = last_update;
     update(RunView::of(&exec, &logs));
-    let mut refresh = |exec: &Execution, logs: &[InvocationLog], force: bool| {
-        let now = js_sys::Date::now();
-        if force || now - last_update >= UPDATE_EVERY_MS {
-            last_update = now;
-            update(RunView::of(exec, logs));
-        }
-    };
+    // Whether the history changed since the views last saw it.
+    let mut changed = false;
     while exec.status() == Status::Running {
         if stopped() {
             lambda::reset();
             exec.stop(None, Some("Stopped from the playground".into()));
             break;
+        }
+        // The views are refreshed in a task of their own: the engine's slice ends its task first,
+        // so a frame holds either engine work or a render, not both.
+        if changed && js_sys::Date::now() - last_update >= UPDATE_EVERY_MS {
+            yield_to_browser().await;
+            update(RunView::of(&exec, &logs));
+            changed = false;
+            yield_to_browser().await;
+            last_update = js_sys::Date::now();
+            last_yield = last_update;
+            continue;
         }
         // Long stretches of work (a big Map, many timers) run in slices: the page paints and
         // handles input (Stop) between them.
@@ -168,7 +174,7 @@ pub async fn run(
         }
         if exec.is_busy() {
             exec.resume();
-            refresh(&exec, &logs, false);
+            changed = true;
             continue;
         }
         while let Some(req) = exec.poll_task() {
@@ -243,13 +249,13 @@ pub async fn run(
                 continue;
             }
             exec.complete_task(req.id, outcome);
-            refresh(&exec, &logs, false);
+            changed = true;
             continue;
         }
         match exec.next_timer() {
             Some(t) => {
                 exec.advance_to(t);
-                refresh(&exec, &logs, false);
+                changed = true;
             }
             None => {
                 exec.stop(
@@ -259,7 +265,8 @@ pub async fn run(
             }
         }
     }
-    refresh(&exec, &logs, true);
+    // The end renders at once.
+    update(RunView::of(&exec, &logs));
     // The run's Workers end with it (the next run starts its functions cold, from fresh spare Workers).
     lambda::reset();
 }

@@ -1,6 +1,6 @@
 //! The event view: the history as AWS's console lists it, one expandable row per event, up to the cursor.
 
-use super::fold::state_names;
+use super::fold::state_names_in;
 use crate::run::RunView;
 use leptos::prelude::*;
 
@@ -39,15 +39,16 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
     let rows = move || {
         run.with(|r| {
             let Some(r) = r else { return Vec::new() };
-            let names = state_names(&r.events);
             let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
             let k = upto.get().min(r.events.len());
             let first = k.saturating_sub(MAX_ROWS);
+            // Only the drawn rows' states are looked up (a long history is not folded for them).
+            let names = state_names_in(&r.events, first, k);
             r.events
                 .iter()
-                .zip(names)
-                .take(k)
                 .skip(first)
+                .take(k - first)
+                .zip(names)
                 .map(|(e, name)| {
                     // The pretty JSON is written when the row is opened, not for every row drawn.
                     let shown = RwSignal::new(false);

@@ -63,6 +63,51 @@ pub fn state_names(events: &[HistoryEvent]) -> Vec<Option<String>> {
     out
 }
 
+/// `state_names(events)[from..to]` without folding the whole history: each event's name is found by
+/// following `previous_event_id` back to the state event it belongs to (a few events). A chain that is
+/// long or leaves the dense numbering falls back to the full fold.
+pub fn state_names_in(events: &[HistoryEvent], from: usize, to: usize) -> Vec<Option<String>> {
+    const MAX_WALK: usize = 256;
+    let to = to.min(events.len());
+    let from = from.min(to);
+    let walk = |mut i: usize| -> Option<Option<String>> {
+        for _ in 0..MAX_WALK {
+            let e = events.get(i)?;
+            if usize::try_from(e.id).ok() != Some(i + 1) {
+                return None;
+            }
+            if e.kind.ends_with("StateEntered") || e.kind.ends_with("StateExited") {
+                if let Some(n) = e.details.get("name").and_then(|v| v.as_str()) {
+                    return Some(Some(n.to_string()));
+                }
+            }
+            if e.kind.starts_with("Execution") || e.kind.starts_with("MapIteration") {
+                return Some(None);
+            }
+            // The fold knows only earlier events: a reference forward (or to 0) names nothing.
+            let prev = usize::try_from(e.previous_event_id).ok()?;
+            if prev == 0 || prev > i {
+                return Some(None);
+            }
+            i = prev - 1;
+        }
+        None
+    };
+    let mut out = Vec::with_capacity(to - from);
+    for i in from..to {
+        match walk(i) {
+            Some(n) => out.push(n),
+            None => {
+                return state_names(events.get(..to).unwrap_or(events))
+                    .into_iter()
+                    .skip(from)
+                    .collect();
+            }
+        }
+    }
+    out
+}
+
 fn is_task_failure(kind: &str) -> bool {
     matches!(
         kind,
@@ -170,6 +215,37 @@ mod tests {
         assert_eq!(at(7)["Charge"], StateStatus::Caught);
         assert_eq!(at(7)["Refund"], StateStatus::Succeeded);
         assert!(!at(5).contains_key("Refund"), "time travel: not yet run");
+    }
+
+    #[test]
+    fn names_of_a_window_are_those_of_the_whole_fold() {
+        let events = vec![
+            ev(1, 0, "ExecutionStarted", None),
+            ev(2, 1, "MapStateEntered", Some("Each")),
+            ev(3, 2, "MapStateStarted", None),
+            ev(4, 3, "MapIterationStarted", None),
+            ev(5, 4, "PassStateEntered", Some("Inner")),
+            ev(6, 5, "PassStateExited", Some("Inner")),
+            ev(7, 6, "MapIterationSucceeded", None),
+            ev(8, 3, "MapStateSucceeded", None),
+            ev(9, 8, "MapStateExited", Some("Each")),
+            ev(10, 12, "TaskScheduled", None),
+            ev(11, 0, "TaskScheduled", None),
+            ev(12, 9, "ExecutionSucceeded", None),
+        ];
+        let all = state_names(&events);
+        for from in 0..=events.len() {
+            for to in from..=events.len() + 1 {
+                let window = state_names_in(&events, from, to);
+                assert_eq!(window, all[from..to.min(events.len())], "{from}..{to}");
+            }
+        }
+        // Ids out of order: the full fold answers.
+        let odd = vec![
+            ev(5, 0, "TaskStateEntered", Some("T")),
+            ev(9, 5, "TaskScheduled", None),
+        ];
+        assert_eq!(state_names_in(&odd, 1, 2), state_names(&odd)[1..2]);
     }
 
     #[test]
