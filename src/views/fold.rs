@@ -76,10 +76,14 @@ pub fn state_names_in(events: &[HistoryEvent], from: usize, to: usize) -> Vec<Op
             if usize::try_from(e.id).ok() != Some(i + 1) {
                 return None;
             }
-            if e.kind.ends_with("StateEntered") || e.kind.ends_with("StateExited") {
-                if let Some(n) = e.details.get("name").and_then(|v| v.as_str()) {
-                    return Some(Some(n.to_string()));
-                }
+            let named = e.kind.ends_with("StateEntered") || e.kind.ends_with("StateExited");
+            if let Some(n) = e
+                .details
+                .get("name")
+                .and_then(|v| v.as_str())
+                .filter(|_| named)
+            {
+                return Some(Some(n.to_string()));
             }
             if e.kind.starts_with("Execution") || e.kind.starts_with("MapIteration") {
                 return Some(None);
