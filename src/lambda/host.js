@@ -125,6 +125,18 @@ function refillSoon() {
 }
 
 
+// A pointer on the Run button (or the keyboard's focus on it) is a run about to start: the bare
+// Workers start then, a moment before the click, and still hold no code until Run.
+if (typeof document !== 'undefined') {
+  const aboutToRun = (e) => {
+    if (spare.length > 0 || workers.size > 0 || !(e.target instanceof Element) || !e.target.closest('#run')) return;
+    wanted = Math.max(wanted, 3);
+    refillSoon();
+  };
+  document.addEventListener('pointerover', aboutToRun, { passive: true });
+  document.addEventListener('focusin', aboutToRun);
+}
+
 function workerFor(name) {
   let w = workers.get(name);
   if (!w) {

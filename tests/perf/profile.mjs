@@ -59,7 +59,19 @@ try {
   const r = await clickAndWait(page);
   const { profile } = await cdp.send('Profiler.stop');
   console.log('default example', r);
+  // Again, once the spare Workers (started when the first run ended) are up.
+  await page.waitForTimeout(1000);
+  console.log('default example, a second run a second later', await clickAndWait(page));
   summarize(profile, 'default example, first run');
+  // A fresh page where the pointer rests on Run before the click, as a person's does.
+  {
+    const { page: hovered } = await openPlayground(browser.context);
+    await hovered.waitForFunction(() => { const b = document.querySelector('#run'); return b && !b.disabled; });
+    await hovered.hover('#run');
+    await hovered.waitForTimeout(Number(process.env.HOVER_MS || 300));
+    console.log('default example, first run after the pointer rested on Run', await clickAndWait(hovered));
+    await hovered.close();
+  }
   await paste(page, 'Input', '{}');
   await paste(page, 'Definition', readFileSync(MAP, 'utf8'));
   await page.waitForFunction(() => document.querySelector('#pane-graph g.node[data-state="Each"]'), null, { timeout: 20000 });
