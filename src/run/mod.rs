@@ -13,7 +13,7 @@ use workspace::mocks::{MockAnswer, MockConfig};
 pub use workspace::START_TIME_MS;
 
 /// State steps per slice of work: small enough that a slice stays well under a frame.
-const STEPS_PER_SLICE: usize = 500;
+const STEPS_PER_SLICE: usize = 100;
 /// The longest the driver works before it lets the browser have a turn (and render the views).
 const SLICE_MS: f64 = 8.0;
 /// How often a long run refreshes the views.
@@ -146,6 +146,9 @@ pub async fn run(
     let mut last_update = js_sys::Date::now();
     let mut last_yield = last_update;
     update(RunView::of(&exec, &logs));
+    // RUNNING is drawn in the click's task; the engine's slices come after it.
+    yield_to_browser().await;
+    last_yield = js_sys::Date::now();
     // Whether the history changed since the views last saw it.
     let mut changed = false;
     while exec.status() == Status::Running {
