@@ -144,11 +144,10 @@ pub async fn run(
     let mut logs: Vec<InvocationLog> = Vec::new();
     let mut queue = std::collections::VecDeque::new();
     let mut last_update = js_sys::Date::now();
-    let mut last_yield = last_update;
     update(RunView::of(&exec, &logs));
     // RUNNING is drawn in the click's task; the engine's slices come after it.
     yield_to_browser().await;
-    last_yield = js_sys::Date::now();
+    let mut last_yield = js_sys::Date::now();
     // Whether the history changed since the views last saw it.
     let mut changed = false;
     while exec.status() == Status::Running {
