@@ -582,6 +582,31 @@ impl<'a> Ev<'a> {
     }
 
     #[inline(never)]
+    /// A step's stages over tuples that a sort turned into objects (`{"@": context, name: value…}`):
+    /// filters see the objects, and `#` indexes the kept ones.
+    fn stages_on_objects(
+        &mut self,
+        stages: &[Stage],
+        mut result: Vec<Tuple>,
+        env: &Rc<Frame>,
+    ) -> R<Vec<Tuple>> {
+        for st in stages {
+            match st {
+                Stage::Filter(p) => {
+                    let objects = Value::seq(result.iter().map(tuple_to_object).collect());
+                    let kept = self.eval_filter(p, objects, env)?;
+                    result = kept.to_vec().iter().map(object_to_tuple).collect();
+                }
+                Stage::Index(name) => {
+                    for (i, t) in result.iter_mut().enumerate() {
+                        t.set(name, Value::Number(i as f64));
+                    }
+                }
+            }
+        }
+        Ok(result)
+    }
+
     fn eval_stages(&mut self, stages: &[Stage], input: Seq, env: &Rc<Frame>) -> R<Seq> {
         let mut result = input;
         for st in stages {
@@ -622,23 +647,9 @@ impl<'a> Ev<'a> {
                 Seq::Items(i) => i,
                 Seq::Tuples(t) => t.into_iter().map(|x| x.ctx).collect(),
             };
-            let mut result: Vec<Tuple> = sorted.iter().map(object_to_tuple).collect();
+            let result: Vec<Tuple> = sorted.iter().map(object_to_tuple).collect();
             self.tuples_lost = result.len() > 1;
-            for st in &step.stages {
-                match st {
-                    Stage::Filter(p) => {
-                        let objects = Value::seq(result.iter().map(tuple_to_object).collect());
-                        let kept = self.eval_filter(p, objects, env)?;
-                        result = kept.to_vec().iter().map(object_to_tuple).collect();
-                    }
-                    Stage::Index(name) => {
-                        for (i, t) in result.iter_mut().enumerate() {
-                            t.set(name, Value::Number(i as f64));
-                        }
-                    }
-                }
-            }
-            return Ok(result);
+            return self.stages_on_objects(&step.stages, result, env);
         }
         if let Kind::Sort(_) = step.kind {
             // jsonata-js sorts an existing tuple stream into a plain array: until the next step, its
@@ -678,21 +689,7 @@ impl<'a> Ev<'a> {
             };
             if lost {
                 self.tuples_lost = true;
-                for st in &step.stages {
-                    match st {
-                        Stage::Filter(p) => {
-                            let objects = Value::seq(result.iter().map(tuple_to_object).collect());
-                            let kept = self.eval_filter(p, objects, env)?;
-                            result = kept.to_vec().iter().map(object_to_tuple).collect();
-                        }
-                        Stage::Index(name) => {
-                            for (i, t) in result.iter_mut().enumerate() {
-                                t.set(name, Value::Number(i as f64));
-                            }
-                        }
-                    }
-                }
-                return Ok(result);
+                return self.stages_on_objects(&step.stages, result, env);
             }
             if !step.stages.is_empty() {
                 result = match self.eval_stages(&step.stages, Seq::Tuples(result), env)? {
