@@ -84,6 +84,19 @@ export async function openTab(page, label) {
 }
 
 /** Runs the open workspace and waits until it has ended; the status badge's text. */
+/** Replaces the shown editor tab's text by pasting, as a person brings a big document in. */
+export async function paste(page, tab, text) {
+  await openTab(page, tab);
+  await page.locator('#pane-definition .cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    document.querySelector('#pane-definition .cm-content')
+      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
 export async function runToEnd(page) {
   await page.click('#run');
   await page.waitForFunction(() => {

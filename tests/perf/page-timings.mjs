@@ -6,25 +6,12 @@
 // and PerformanceObserver `longtask` entries). Prints medians of RUNS fresh page loads; with
 // PAGE_JSON=FILE also writes them as JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { launch, openPlayground, openTab } from '../e2e/browser.mjs';
+import { launch, openPlayground, paste } from '../e2e/browser.mjs';
 
 const RUNS = Number(process.env.RUNS || 5);
 const W1 = process.env.W1_PATH;
 const MAP = new URL('./map10k.asl.json', import.meta.url);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length === 0 ? null : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-
-/** Replaces the shown editor tab's text by pasting, as a person brings a big document in. */
-async function paste(page, tab, text) {
-  await openTab(page, tab);
-  await page.locator('#pane-definition .cm-content').click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.evaluate((t) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', t);
-    document.querySelector('#pane-definition .cm-content')
-      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
-}
 
 /** Clicks Run and resolves when the status leaves RUNNING: total ms, longest frame gap, long tasks. */
 function runWatchingFrames(page) {

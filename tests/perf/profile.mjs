@@ -1,7 +1,7 @@
 // Profiles the default example's first run and the 10,000-item Map's run with Chromium's sampling profiler (CDP):
 // prints the heaviest functions by self time. A tool for finding where the page's time goes; not a test.
 import { readFileSync } from 'node:fs';
-import { launch, openPlayground, openTab } from '../e2e/browser.mjs';
+import { launch, openPlayground, paste } from '../e2e/browser.mjs';
 
 const MAP = new URL('./map10k.asl.json', import.meta.url);
 const TOP = Number(process.env.TOP || 25);
@@ -19,18 +19,6 @@ function summarize(profile, label) {
   const total = (profile.endTime - profile.startTime) / 1000;
   console.log(`\n== ${label}: ${total.toFixed(1)} ms profiled`);
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
-}
-
-async function paste(page, tab, text) {
-  await openTab(page, tab);
-  await page.locator('#pane-definition .cm-content').click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.evaluate((t) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', t);
-    document.querySelector('#pane-definition .cm-content')
-      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
 }
 
 const clickAndWait = (page) => page.evaluate(() => new Promise((resolve) => {
