@@ -269,18 +269,37 @@ pub fn apply_result_path(field: &PathField, input: Value, result: Value) -> Resu
         PathField::Absent => Ok(result),
         PathField::Null => Ok(input),
         PathField::Path(p) if p == "$" => Ok(result),
-        PathField::Path(p) => jsonpath::set(p, input, result).map_err(|e| {
-            let why = match e {
-                PathError::Invalid(m) => m,
-                PathError::NotFound => "the path could not be applied".into(),
-                PathError::UnknownVariable(v) => format!("unknown variable {v}"),
-            };
-            Failure::new(
-                "States.ResultPathMatchFailure",
-                format!("Unable to apply ResultPath '{p}' to the input: {why}"),
-            )
-        }),
+        PathField::Path(p) => {
+            jsonpath::set(p, input, result).map_err(|e| result_path_failure(p, e))
+        }
     }
+}
+
+/// [`apply_result_path`] on an input that stays shared (the history keeps it): the merge copies
+/// only what it keeps of the input.
+pub fn apply_result_path_shared(
+    field: &PathField,
+    input: &Value,
+    result: Value,
+) -> Result<Value, Failure> {
+    match field {
+        PathField::Path(p) if p != "$" => {
+            jsonpath::set_shared(p, input, result).map_err(|e| result_path_failure(p, e))
+        }
+        other => apply_result_path(other, input.clone(), result),
+    }
+}
+
+fn result_path_failure(p: &str, e: PathError) -> Failure {
+    let why = match e {
+        PathError::Invalid(m) => m,
+        PathError::NotFound => "the path could not be applied".into(),
+        PathError::UnknownVariable(v) => format!("unknown variable {v}"),
+    };
+    Failure::new(
+        "States.ResultPathMatchFailure",
+        format!("Unable to apply ResultPath '{p}' to the input: {why}"),
+    )
 }
 
 /// The text AWS uses for a value inside a cause (strings bare, everything else as JSON).

@@ -1,6 +1,7 @@
 //! The state machine definition as a typed model, built from validated ASL JSON.
 
 use crate::choice::Rule;
+use crate::payload::Template;
 use crate::validate::{self, Diagnostic};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -77,6 +78,45 @@ pub struct State {
     /// Whether a JSONata expression may read `$states.input` (else it is not bound).
     pub reads_states_input: bool,
     pub raw: Value,
+    /// The state's payload templates parsed once, when the machine is built (JSONPath mode).
+    pub compiled: CompiledTemplates,
+}
+
+/// A state's JSONPath-mode payload templates with their `.$` expressions parsed once: every
+/// execution resolves them without parsing. `None` when absent or when one does not compile (it
+/// is then resolved as written and fails as AWS does).
+#[derive(Debug, Clone, Default)]
+pub struct CompiledTemplates {
+    pub parameters: Option<Arc<Template>>,
+    pub result_selector: Option<Arc<Template>>,
+    /// The Map's `ItemSelector` (or its older `Parameters`).
+    pub item_selector: Option<Arc<Template>>,
+    pub assign: Option<Arc<Template>>,
+}
+
+impl CompiledTemplates {
+    fn of(
+        query_language: QueryLanguage,
+        kind: &StateKind,
+        parameters: Option<&Value>,
+        result_selector: Option<&Value>,
+        assign: Option<&Value>,
+    ) -> CompiledTemplates {
+        if query_language != QueryLanguage::JsonPath {
+            return CompiledTemplates::default();
+        }
+        let compile = |t: Option<&Value>| t.and_then(|t| Template::compile(t).ok().map(Arc::new));
+        let item_selector = match kind {
+            StateKind::Map(spec) => compile(spec.item_selector.as_ref().or(parameters)),
+            _ => None,
+        };
+        CompiledTemplates {
+            parameters: compile(parameters),
+            result_selector: compile(result_selector),
+            item_selector,
+            assign: compile(assign),
+        }
+    }
 }
 
 /// A number given literally or through a path (`TimeoutSeconds` / `TimeoutSecondsPath`, ...).
@@ -546,7 +586,15 @@ impl Builder {
         let context_needs_input = uses_context && context_reads_input(&text);
         let context_parts = context::parts_read(&text);
         let reads_states_input = reads_states_input(&text);
+        let compiled = CompiledTemplates::of(
+            query_language,
+            &kind,
+            o.get("Parameters"),
+            o.get("ResultSelector"),
+            o.get("Assign"),
+        );
         Ok(State {
+            compiled,
             name: name.to_string(),
             name_value: Arc::new(Value::String(name.to_string())),
             kind,

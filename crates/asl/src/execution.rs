@@ -377,11 +377,12 @@ fn share_result_path(
         PathField::Absent => Ok(result),
         PathField::Null => Ok(input),
         PathField::Path(p) if p == "$" => Ok(result),
-        _ => dataflow::apply_result_path(
-            field,
-            Arc::unwrap_or_clone(input),
-            Arc::unwrap_or_clone(result),
-        )
+        _ => match Arc::try_unwrap(input) {
+            Ok(owned) => dataflow::apply_result_path(field, owned, Arc::unwrap_or_clone(result)),
+            Err(shared) => {
+                dataflow::apply_result_path_shared(field, &shared, Arc::unwrap_or_clone(result))
+            }
+        }
         .map(Arc::new),
     }
 }
@@ -1107,6 +1108,7 @@ impl Execution {
 
     fn resolve(
         &mut self,
+        pre: Option<&Arc<payload::Template>>,
         template: &Value,
         input: &Value,
         context: &Value,
@@ -1119,6 +1121,9 @@ impl Execution {
         };
         // Templates belong to the machine, which outlives the execution: one resolved a second
         // time (a loop, a Map's iterations) is compiled then, once.
+        if let Some(t) = pre {
+            return t.resolve(roots, &mut self.rng).map_err(Fault::from_eval);
+        }
         let key = std::ptr::from_ref(template) as usize;
         let slot = self.templates.entry(key).or_insert(None);
         let compiled = match slot {
@@ -1157,7 +1162,13 @@ impl Execution {
         match &state.kind {
             StateKind::Pass { result } => {
                 let params = match &state.parameters {
-                    Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
+                    Some(t) => match self.resolve(
+                        state.compiled.parameters.as_ref(),
+                        t,
+                        &effective,
+                        &ctx,
+                        &vars,
+                    ) {
                         Ok(v) => Arc::new(v),
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
@@ -1201,7 +1212,7 @@ impl Execution {
                     return self.state_fault(tid, state, run, Fault::runtime(NO_CHOICE_MATCHED));
                 };
                 let assigned = match assign {
-                    Some(a) => match self.resolve(a, &effective, &ctx, &vars) {
+                    Some(a) => match self.resolve(None, a, &effective, &ctx, &vars) {
                         Ok(v) => Some(v),
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
@@ -1250,7 +1261,13 @@ impl Execution {
             StateKind::Task(spec) => self.start_task(tid, state, spec, run, effective, &vars),
             StateKind::Parallel { branches } => {
                 let params = match &state.parameters {
-                    Some(t) => match self.resolve(t, &effective, &ctx, &vars) {
+                    Some(t) => match self.resolve(
+                        state.compiled.parameters.as_ref(),
+                        t,
+                        &effective,
+                        &ctx,
+                        &vars,
+                    ) {
                         Ok(v) => Arc::new(v),
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
@@ -1474,7 +1491,13 @@ impl Execution {
         };
         let ctx = self.context(state, &run, token.as_deref(), None);
         let params = match &state.parameters {
-            Some(t) => match self.resolve(t, &effective, &ctx, vars) {
+            Some(t) => match self.resolve(
+                state.compiled.parameters.as_ref(),
+                t,
+                &effective,
+                &ctx,
+                vars,
+            ) {
                 Ok(v) => Arc::new(v),
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
@@ -1509,7 +1532,7 @@ impl Execution {
             None => None,
         };
         let role_arn = match &spec.credentials {
-            Some(t) => match self.resolve(t, &run.input, &ctx, vars) {
+            Some(t) => match self.resolve(None, t, &run.input, &ctx, vars) {
                 Ok(v) => v.get("RoleArn").and_then(Value::as_str).map(str::to_string),
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
@@ -1988,7 +2011,13 @@ impl Execution {
                             std::mem::swap(v, &mut item);
                         }
                     }
-                    self.resolve(t, &kids.selector_input, &ctx, &vars)?
+                    self.resolve(
+                        state.compiled.item_selector.as_ref(),
+                        t,
+                        &kids.selector_input,
+                        &ctx,
+                        &vars,
+                    )?
                 }
                 None => item,
             };
@@ -2220,14 +2249,22 @@ impl Execution {
         };
         let vars = self.vars(tid);
         let assigned = match &state.assign {
-            Some(a) => match self.resolve(a, &result, &ctx, &vars) {
-                Ok(v) => Some(v),
-                Err(f) => return self.state_fault(tid, state, run, f),
-            },
+            Some(a) => {
+                match self.resolve(state.compiled.assign.as_ref(), a, &result, &ctx, &vars) {
+                    Ok(v) => Some(v),
+                    Err(f) => return self.state_fault(tid, state, run, f),
+                }
+            }
             None => None,
         };
         let selected = match (&state.result_selector, selects) {
-            (Some(t), true) => match self.resolve(t, &result, &ctx, &vars) {
+            (Some(t), true) => match self.resolve(
+                state.compiled.result_selector.as_ref(),
+                t,
+                &result,
+                &ctx,
+                &vars,
+            ) {
                 Ok(v) => Arc::new(v),
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
@@ -2417,7 +2454,7 @@ impl Execution {
                     Some(a) => {
                         let ctx = self.context(state, &run, None, None);
                         let vars = self.vars(tid);
-                        match self.resolve(a, &error_output, &ctx, &vars) {
+                        match self.resolve(None, a, &error_output, &ctx, &vars) {
                             Ok(v) => Some(v),
                             Err(f) => return Flow::Fail(f),
                         }
@@ -2517,7 +2554,7 @@ impl Execution {
                             Some(a) => {
                                 let ctx = self.context(state, &run, None, None);
                                 let vars = self.vars(tid);
-                                match self.resolve(a, &effective, &ctx, &vars) {
+                                match self.resolve(None, a, &effective, &ctx, &vars) {
                                     Ok(v) => Some(v),
                                     Err(f) => {
                                         let flow = self.state_fault(tid, state, run, f);

@@ -567,6 +567,73 @@ pub fn set(path: &str, target: Value, value: Value) -> Result<Value, PathError> 
     Path::parse(path)?.set(target, value)
 }
 
+/// [`set`] on a document that is shared (the history keeps it): the result is a new document
+/// that copies the nodes beside the path and none of the node the value replaces. The common
+/// case `$.a.b` builds only the objects along the path; any other path copies `target` first.
+pub fn set_shared(path: &str, target: &Value, value: Value) -> Result<Value, PathError> {
+    if path == "$" {
+        return Ok(value);
+    }
+    if let Some(rest) = path.strip_prefix("$.")
+        && rest.split('.').all(plain_name)
+    {
+        return set_names_shared(target, rest, value);
+    }
+    set(path, target.clone(), value)
+}
+
+/// [`set_names`] into a copy of `target`: `rest` is the path's names joined by dots.
+fn set_names_shared(target: &Value, rest: &str, value: Value) -> Result<Value, PathError> {
+    let Value::Object(map) = target else {
+        return Err(PathError::NotFound);
+    };
+    let (name, tail) = match rest.split_once('.') {
+        Some((n, t)) => (n, Some(t)),
+        None => (rest, None),
+    };
+    let empty = Value::Object(Map::new());
+    // A small object is scanned (cheaper than hashing the name).
+    let present = if map.len() <= 16 {
+        map.keys().any(|k| k == name)
+    } else {
+        map.contains_key(name)
+    };
+    if !present {
+        // Nothing is replaced: a copy (which keeps the key table as is) plus one member.
+        let v = match tail {
+            None => value,
+            Some(t) => set_names_shared(&empty, t, value)?,
+        };
+        let mut out = map.clone();
+        out.insert(name.to_string(), v);
+        return Ok(Value::Object(out));
+    }
+    let mut value = Some(value);
+    let put = |old: Option<&Value>, value: &mut Option<Value>| -> Result<Value, PathError> {
+        let v = value.take().unwrap_or(Value::Null);
+        match tail {
+            None => Ok(v),
+            // A missing or null node on the way becomes an object, as `set_names` makes it.
+            Some(t) => match old {
+                None | Some(Value::Null) => set_names_shared(&empty, t, v),
+                Some(o) => set_names_shared(o, t, v),
+            },
+        }
+    };
+    let mut out = Map::with_capacity(map.len() + 1);
+    for (k, x) in map {
+        if k == name {
+            out.insert(k.clone(), put(Some(x), &mut value)?);
+        } else {
+            out.insert(k.clone(), x.clone());
+        }
+    }
+    if value.is_some() {
+        out.insert(name.to_string(), put(None, &mut value)?);
+    }
+    Ok(Value::Object(out))
+}
+
 /// [`set_in`] for a path of plain names.
 fn set_names<'n>(
     target: &mut Value,
@@ -1976,6 +2043,26 @@ mod tests {
         ] {
             let parsed = Path::parse(path).and_then(|p| p.set(doc.clone(), json!(7)));
             assert_eq!(set(path, doc.clone(), json!(7)), parsed, "{path}");
+        }
+    }
+
+    #[test]
+    fn setting_into_a_shared_document_agrees_with_setting_into_a_copy() {
+        let doc = json!({"a": {"b": 1}, "n": null, "s": "x", "last": [1]});
+        for path in [
+            "$", "$.a", "$.a.b", "$.a.c.d", "$.n.x", "$.s.x", "$.last", "$.new", "$['a']",
+        ] {
+            let shared = set_shared(path, &doc, json!(7));
+            assert_eq!(shared, set(path, doc.clone(), json!(7)), "{path}");
+            if let Ok(v) = shared {
+                // Replaced members keep their place, new ones come last.
+                assert_eq!(
+                    v.to_string(),
+                    set(path, doc.clone(), json!(7))
+                        .unwrap_or_default()
+                        .to_string()
+                );
+            }
         }
     }
 
