@@ -499,7 +499,7 @@ fn select_simple(path: &str, roots: Roots<'_>) -> Option<Result<Value, PathError
     for seg in rest.split('.') {
         let (name, index) = simple_step(seg)?;
         let next = match cur {
-            Value::Object(m) => m.get(name),
+            Value::Object(m) => member(m, name),
             _ => None,
         };
         let next = match (next, index) {
@@ -513,6 +513,15 @@ fn select_simple(path: &str, roots: Roots<'_>) -> Option<Result<Value, PathError
         }
     }
     Some(Ok(cur.clone()))
+}
+
+/// `m.get(name)`, by a scan for a small object (cheaper than hashing the name).
+pub(crate) fn member<'a>(m: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if m.len() <= 8 {
+        m.iter().find_map(|(k, v)| (k == name).then_some(v))
+    } else {
+        m.get(name)
+    }
 }
 
 /// A name with nothing JSONPath would read specially.
@@ -712,7 +721,7 @@ fn eval_path<'a>(
         let mut cur = start;
         for step in body {
             let next = match (step, cur) {
-                (Step::Name(name), Value::Object(m)) => m.get(name),
+                (Step::Name(name), Value::Object(m)) => member(m, name),
                 (Step::Index(i), Value::Array(a)) => index_of(*i, a.len()).and_then(|k| a.get(k)),
                 _ => None,
             };

@@ -95,7 +95,9 @@ pub struct Template {
 enum Node {
     /// Copied as is (a subtree with no `.$` keys anywhere).
     Literal(Value),
-    Object(Vec<(String, Node)>),
+    /// The members in order, and (when no two have the same name) the object with every
+    /// member `null`: a copy of it is filled in place, without hashing the names again.
+    Object(Vec<(String, Node)>, Option<Map<String, Value>>),
     Array(Vec<Node>),
     /// `"key.$": "$..."`: `field` is the key as written (AWS names it in causes).
     Path {
@@ -164,7 +166,10 @@ fn compile_node(v: &Value, depth: usize) -> Result<Node, String> {
                     None => out.push((k.clone(), compile_node(x, depth + 1)?)),
                 }
             }
-            Ok(Node::Object(out))
+            let proto: Map<String, Value> =
+                out.iter().map(|(k, _)| (k.clone(), Value::Null)).collect();
+            let proto = (proto.len() == out.len()).then_some(proto);
+            Ok(Node::Object(out, proto))
         }
         Value::Array(a) => Ok(Node::Array(
             a.iter()
@@ -342,7 +347,14 @@ pub fn select_field_ref<'a>(
 fn resolve_node(node: &Node, roots: Roots<'_>, rng: &mut Rng) -> Result<Value, Failure> {
     match node {
         Node::Literal(v) => Ok(v.clone()),
-        Node::Object(fields) => {
+        Node::Object(fields, Some(proto)) => {
+            let mut m = proto.clone();
+            for (slot, (_, n)) in m.values_mut().zip(fields) {
+                *slot = resolve_node(n, roots, rng)?;
+            }
+            Ok(Value::Object(m))
+        }
+        Node::Object(fields, None) => {
             let mut m = Map::with_capacity(fields.len());
             for (k, n) in fields {
                 m.insert(k.clone(), resolve_node(n, roots, rng)?);
@@ -443,6 +455,34 @@ mod tests {
             run(json!({"item.$": "$.items[*]"}), json!({})),
             Ok(json!({"item": []}))
         );
+    }
+
+    #[test]
+    fn a_compiled_template_resolves_as_the_template_as_written() {
+        let input = json!({"x": [1, 2], "n": 3});
+        let ctx = json!({});
+        let roots = Roots {
+            input: &input,
+            context: &ctx,
+            variables: None,
+        };
+        for t in [
+            json!({"a.$": "$.x", "b": 1, "c": {"d.$": "$.n", "e": [{"f.$": "$.x[0]"}]}}),
+            // The same name twice (`a` and `a.$`): the later value, in the first one's place.
+            json!({"a": 1, "b": 2, "a.$": "$.n"}),
+            json!({"a.$": "$.missing"}),
+        ] {
+            let direct = resolve(&t, roots, &mut Rng::new(1));
+            let compiled = Template::compile(&t).map(|c| c.resolve(roots, &mut Rng::new(1)));
+            assert_eq!(compiled, Ok(direct.clone()), "{t}");
+            if let Ok(v) = direct {
+                let text = |v: &Value| v.to_string();
+                assert_eq!(
+                    text(&v),
+                    text(&compiled.ok().and_then(Result::ok).unwrap_or_default())
+                );
+            }
+        }
     }
 
     #[test]
