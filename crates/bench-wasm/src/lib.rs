@@ -16,6 +16,8 @@ static ALLOC: bench::alloc::Counting = bench::alloc::Counting;
 pub struct Workload {
     inner: bench::workload::Workload,
     last: Option<asl::Execution>,
+    /// The next run's copy of the input ([`Workload::prepare`]).
+    next_input: Option<Value>,
 }
 
 #[wasm_bindgen]
@@ -31,13 +33,27 @@ impl Workload {
             .ok_or_else(|| JsError::new("empty manifest entry"))?;
         let inner =
             bench::workload::Workload::new(spec, asl, input).map_err(|e| JsError::new(&e))?;
-        Ok(Workload { inner, last: None })
+        Ok(Workload {
+            inner,
+            last: None,
+            next_input: None,
+        })
     }
 
-    /// One run to the end with the full history kept (until [`Workload::release`] or the next run).
+    /// Copies the input for the next run (outside the timing, as the peer's runner copies its input).
+    pub fn prepare(&mut self) {
+        self.next_input = Some(self.inner.input.clone());
+    }
+
+    /// One run to the end with the full history kept (until [`Workload::release`] or the next
+    /// run), on the copy [`Workload::prepare`] made (or a copy made now).
     pub fn run(&mut self) {
         self.last = None;
-        self.last = Some(self.inner.run());
+        let input = self
+            .next_input
+            .take()
+            .unwrap_or_else(|| self.inner.input.clone());
+        self.last = Some(self.inner.run_on(input));
     }
 
     /// Drops the last run's execution and its history.

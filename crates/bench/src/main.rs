@@ -162,10 +162,12 @@ fn workloads(o: &Options) -> Result<bool, String> {
         let mut check = Ok(());
         let (mut events, mut transitions) = (0, 0);
         for i in 0..n {
+            // A fresh copy of the input, made before the clock starts (as the peer's runner does).
+            let input = w.input.clone();
             alloc::reset_peak();
             let c = cpu_ms();
             let t = Instant::now();
-            let exec = w.run();
+            let exec = w.run_on(input);
             let elapsed = t.elapsed().as_secs_f64() * 1000.0;
             let used = cpu_ms().zip(c).map(|(b, a)| b - a);
             peaks.push(alloc::peak().saturating_sub(base) as f64);

