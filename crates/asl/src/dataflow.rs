@@ -290,7 +290,8 @@ pub fn apply_result_path_shared(
     }
 }
 
-fn result_path_failure(p: &str, e: PathError) -> Failure {
+/// `States.ResultPathMatchFailure` for a `ResultPath` that cannot be applied.
+pub(crate) fn result_path_failure(p: &str, e: PathError) -> Failure {
     let why = match e {
         PathError::Invalid(m) => m,
         PathError::NotFound => "the path could not be applied".into(),

@@ -92,12 +92,15 @@ pub struct CompiledTemplates {
     /// The Map's `ItemSelector` (or its older `Parameters`).
     pub item_selector: Option<Arc<Template>>,
     pub assign: Option<Arc<Template>>,
+    /// `ResultPath` when it is `$.a.b…` (plain names only): the names.
+    pub result_path: Option<Vec<String>>,
 }
 
 impl CompiledTemplates {
     fn of(
         query_language: QueryLanguage,
         kind: &StateKind,
+        result_path: &PathField,
         parameters: Option<&Value>,
         result_selector: Option<&Value>,
         assign: Option<&Value>,
@@ -115,6 +118,10 @@ impl CompiledTemplates {
             result_selector: compile(result_selector),
             item_selector,
             assign: compile(assign),
+            result_path: match result_path {
+                PathField::Path(p) => crate::jsonpath::plain_names(p),
+                _ => None,
+            },
         }
     }
 }
@@ -586,9 +593,11 @@ impl Builder {
         let context_needs_input = uses_context && context_reads_input(&text);
         let context_parts = context::parts_read(&text);
         let reads_states_input = reads_states_input(&text);
+        let result_path = path_field(o, "ResultPath", ptr)?;
         let compiled = CompiledTemplates::of(
             query_language,
             &kind,
+            &result_path,
             o.get("Parameters"),
             o.get("ResultSelector"),
             o.get("Assign"),
@@ -602,7 +611,7 @@ impl Builder {
             end,
             input_path: path_field(o, "InputPath", ptr)?,
             output_path: path_field(o, "OutputPath", ptr)?,
-            result_path: path_field(o, "ResultPath", ptr)?,
+            result_path,
             parameters: o.get("Parameters").cloned(),
             result_selector: o.get("ResultSelector").cloned(),
             retry,

@@ -9,7 +9,7 @@ use crate::definition::{
 use crate::error::Failure;
 use crate::history::{Details, Field, HistoryEvent};
 use crate::intrinsics;
-use crate::jsonpath::Roots;
+use crate::jsonpath::{self, Roots};
 use crate::payload;
 use crate::rng::Rng;
 use crate::timestamp;
@@ -370,6 +370,7 @@ fn share_path(
 /// (the history keeps the original).
 fn share_result_path(
     field: &PathField,
+    names: Option<&[String]>,
     input: Arc<Value>,
     result: Arc<Value>,
 ) -> Result<Arc<Value>, Failure> {
@@ -377,6 +378,13 @@ fn share_result_path(
         PathField::Absent => Ok(result),
         PathField::Null => Ok(input),
         PathField::Path(p) if p == "$" => Ok(result),
+        // `$.a.b`, its names known from the definition.
+        PathField::Path(p) if let Some(names) = names => match Arc::try_unwrap(input) {
+            Ok(owned) => jsonpath::set_plain(owned, names, Arc::unwrap_or_clone(result)),
+            Err(shared) => jsonpath::set_names_shared(&shared, names, Arc::unwrap_or_clone(result)),
+        }
+        .map(Arc::new)
+        .map_err(|e| dataflow::result_path_failure(p, e)),
         _ => match Arc::try_unwrap(input) {
             Ok(owned) => dataflow::apply_result_path(field, owned, Arc::unwrap_or_clone(result)),
             Err(shared) => {
@@ -2274,7 +2282,12 @@ impl Execution {
             i.after_result_selector = Some((*selected).clone());
         }
         let input = std::mem::replace(&mut run.input, Arc::clone(&self.null));
-        let merged = match share_result_path(&state.result_path, input, selected) {
+        let merged = match share_result_path(
+            &state.result_path,
+            state.compiled.result_path.as_deref(),
+            input,
+            selected,
+        ) {
             Ok(v) => v,
             Err(f) => return self.state_fault(tid, state, run, Fault::from_eval(f)),
         };
@@ -2463,7 +2476,7 @@ impl Execution {
                 };
                 let input = std::mem::replace(&mut run.input, Arc::clone(&self.null));
                 let error_output = Arc::new(error_output);
-                let out = match share_result_path(&c.result_path, input, error_output) {
+                let out = match share_result_path(&c.result_path, None, input, error_output) {
                     Ok(v) => v,
                     Err(e) => {
                         return Flow::Fail(Fault::from_eval(e));

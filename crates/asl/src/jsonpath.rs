@@ -118,6 +118,8 @@ pub struct Path {
     root: Root,
     steps: Vec<Step>,
     func: Option<Func>,
+    /// [`Path::is_definite`], known once parsed.
+    definite: bool,
 }
 
 impl Path {
@@ -163,8 +165,12 @@ impl Path {
     /// A definite path names at most one node (only `.name`, `['name']`, `[n]` steps); an
     /// indefinite one yields an array of matches.
     pub fn is_definite(&self) -> bool {
-        let n = self.steps.len();
-        self.steps
+        self.definite
+    }
+
+    fn steps_definite(steps: &[Step]) -> bool {
+        let n = steps.len();
+        steps
             .iter()
             .enumerate()
             .all(|(i, s)| s.is_definite(i + 1 == n))
@@ -191,7 +197,7 @@ impl Path {
     /// (an indefinite path still builds its array of matches).
     pub fn select_ref<'a>(&self, roots: Roots<'a>) -> Result<Cow<'a, Value>, PathError> {
         let doc = root_doc(&self.root, roots)?;
-        match eval_path(&self.steps, self.func, doc, doc) {
+        match eval_path(&self.steps, self.definite, self.func, doc, doc) {
             Evaluated::Missing => Err(PathError::NotFound),
             Evaluated::One(v) => Ok(Cow::Borrowed(v)),
             Evaluated::Owned(v) => Ok(Cow::Owned(v)),
@@ -205,7 +211,7 @@ impl Path {
     }
 
     fn select_in(&self, start: &Value, doc: &Value) -> Result<Value, PathError> {
-        match eval_path(&self.steps, self.func, start, doc) {
+        match eval_path(&self.steps, self.definite, self.func, start, doc) {
             Evaluated::Missing => Err(PathError::NotFound),
             Evaluated::One(v) => Ok(v.clone()),
             Evaluated::Owned(v) => Ok(v),
@@ -586,19 +592,24 @@ pub fn set_shared(path: &str, target: &Value, value: Value) -> Result<Value, Pat
     if let Some(rest) = path.strip_prefix("$.")
         && rest.split('.').all(plain_name)
     {
-        return set_names_shared(target, rest, value);
+        return set_names_shared(target, &rest.split('.').collect::<Vec<_>>(), value);
     }
     set(path, target.clone(), value)
 }
 
-/// [`set_names`] into a copy of `target`: `rest` is the path's names joined by dots.
-fn set_names_shared(target: &Value, rest: &str, value: Value) -> Result<Value, PathError> {
+/// [`set_names`] into a copy of `target`, for a path of plain names (`$.a.b` is `["a", "b"]`;
+/// the engine keeps a state's `ResultPath` so, see [`plain_names`]).
+pub fn set_names_shared<S: AsRef<str>>(
+    target: &Value,
+    names: &[S],
+    value: Value,
+) -> Result<Value, PathError> {
+    let Some((name, tail)) = names.split_first() else {
+        return Ok(value);
+    };
+    let name = name.as_ref();
     let Value::Object(map) = target else {
         return Err(PathError::NotFound);
-    };
-    let (name, tail) = match rest.split_once('.') {
-        Some((n, t)) => (n, Some(t)),
-        None => (rest, None),
     };
     let empty = Value::Object(Map::new());
     // A small object is scanned (cheaper than hashing the name).
@@ -609,38 +620,46 @@ fn set_names_shared(target: &Value, rest: &str, value: Value) -> Result<Value, P
     };
     if !present {
         // Nothing is replaced: a copy (which keeps the key table as is) plus one member.
-        let v = match tail {
-            None => value,
-            Some(t) => set_names_shared(&empty, t, value)?,
-        };
+        let v = set_names_shared(&empty, tail, value)?;
         let mut out = map.clone();
         out.insert(name.to_string(), v);
         return Ok(Value::Object(out));
     }
     let mut value = Some(value);
-    let put = |old: Option<&Value>, value: &mut Option<Value>| -> Result<Value, PathError> {
+    let put = |old: &Value, value: &mut Option<Value>| -> Result<Value, PathError> {
         let v = value.take().unwrap_or(Value::Null);
-        match tail {
-            None => Ok(v),
-            // A missing or null node on the way becomes an object, as `set_names` makes it.
-            Some(t) => match old {
-                None | Some(Value::Null) => set_names_shared(&empty, t, v),
-                Some(o) => set_names_shared(o, t, v),
-            },
+        match old {
+            // A null node on the way becomes an object, as `set_names` makes it.
+            Value::Null if !tail.is_empty() => set_names_shared(&empty, tail, v),
+            o => set_names_shared(o, tail, v),
         }
     };
-    let mut out = Map::with_capacity(map.len() + 1);
+    let mut out = Map::with_capacity(map.len());
     for (k, x) in map {
         if k == name {
-            out.insert(k.clone(), put(Some(x), &mut value)?);
+            out.insert(k.clone(), put(x, &mut value)?);
         } else {
             out.insert(k.clone(), x.clone());
         }
     }
-    if value.is_some() {
-        out.insert(name.to_string(), put(None, &mut value)?);
-    }
     Ok(Value::Object(out))
+}
+
+/// [`set`] for a path of plain names ([`plain_names`]).
+pub fn set_plain(mut target: Value, names: &[String], value: Value) -> Result<Value, PathError> {
+    if names.is_empty() {
+        return Ok(value);
+    }
+    set_names(&mut target, names.iter().map(String::as_str), value)?;
+    Ok(target)
+}
+
+/// The names of a `$.a.b` path of plain names (`None` for any other path).
+pub fn plain_names(path: &str) -> Option<Vec<String>> {
+    let rest = path.strip_prefix("$.")?;
+    rest.split('.')
+        .map(|n| plain_name(n).then(|| n.to_string()))
+        .collect()
 }
 
 /// [`set_in`] for a path of plain names.
@@ -703,15 +722,11 @@ fn index_of(i: i64, len: usize) -> Option<usize> {
 
 fn eval_path<'a>(
     steps: &[Step],
+    definite: bool,
     func: Option<Func>,
     start: &'a Value,
     doc: &'a Value,
 ) -> Evaluated<'a> {
-    let n = steps.len();
-    let definite = steps
-        .iter()
-        .enumerate()
-        .all(|(i, s)| s.is_definite(i + 1 == n));
     let (body, merge) = match steps.split_last() {
         Some((Step::Names(names), body)) => (body, Some(names)),
         _ => (steps, None),
@@ -1005,7 +1020,7 @@ impl Operand {
                     Root::Current => current,
                     _ => doc,
                 };
-                match eval_path(&p.steps, p.func, start, doc) {
+                match eval_path(&p.steps, p.definite, p.func, start, doc) {
                     Evaluated::Missing => Val::Missing,
                     Evaluated::One(v) => Val::Ref(v),
                     Evaluated::Owned(v) => Val::Owned(v),
@@ -1535,6 +1550,7 @@ impl Parser<'_> {
         Ok(Path {
             text: String::new(),
             root,
+            definite: Path::steps_definite(&steps),
             steps,
             func,
         })
