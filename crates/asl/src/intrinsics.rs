@@ -262,15 +262,14 @@ impl Call {
                         "{name} cannot produce more than {MAX_RANGE_ITEMS} items"
                     ));
                 }
-                let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-                out.extend(
+                // Every item lies between start and end, so i64 holds it and wrapping
+                // arithmetic (no i128 multiplication) computes it exactly.
+                let count = i64::try_from(count).unwrap_or(0);
+                Ok(Value::Array(
                     (0..count)
-                        .filter_map(|k| {
-                            i64::try_from(i128::from(start) + k * i128::from(step)).ok()
-                        })
-                        .map(Value::from),
-                );
-                Ok(Value::Array(out))
+                        .map(|k| Value::from(start.wrapping_add(k.wrapping_mul(step))))
+                        .collect(),
+                ))
             }
             ArrayGetItem => {
                 let a = array_arg(name, arg(0))?;
@@ -855,6 +854,15 @@ mod tests {
         assert_eq!(ev("States.ArrayRange(5, 1, -2)"), json!([5, 3, 1]));
         assert_eq!(ev("States.ArrayRange(1, 5, -1)"), json!([]));
         assert_eq!(ev("States.ArrayRange(3, 3, 7)"), json!([3]));
+        // Near the ends of the 64-bit range: the items are exact, the step past the end unused.
+        assert_eq!(
+            ev("States.ArrayRange(9223372036854775000, 9223372036854775807, 500)"),
+            json!([9223372036854775000_i64, 9223372036854775500_i64])
+        );
+        assert_eq!(
+            ev("States.ArrayRange(-9223372036854775000, -9223372036854775807, -600)"),
+            json!([-9223372036854775000_i64, -9223372036854775600_i64])
+        );
         assert_eq!(ev("States.ArrayRange(0, 10, 3)"), json!([0, 3, 6, 9]));
         assert_eq!(
             ev("States.ArrayRange(0, 999, 1)").as_array().map(Vec::len),

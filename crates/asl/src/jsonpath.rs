@@ -120,6 +120,8 @@ pub struct Path {
     func: Option<Func>,
     /// [`Path::is_definite`], known once parsed.
     definite: bool,
+    /// Only `.name` and `[n]` steps and no function: selected by [`Path::walk`].
+    plain: bool,
 }
 
 impl Path {
@@ -193,10 +195,26 @@ impl Path {
         self.select_in(doc, doc)
     }
 
+    /// The node a plain path (`.name` and `[n]` steps only) leads to from `start`.
+    fn walk<'a>(&self, start: &'a Value) -> Option<&'a Value> {
+        let mut cur = start;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Name(name), Value::Object(m)) => member(m, name)?,
+                (Step::Index(i), Value::Array(a)) => a.get(index_of(*i, a.len())?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// Like [`Path::select`], but borrows the node of a definite path instead of cloning it
     /// (an indefinite path still builds its array of matches).
     pub fn select_ref<'a>(&self, roots: Roots<'a>) -> Result<Cow<'a, Value>, PathError> {
         let doc = root_doc(&self.root, roots)?;
+        if self.plain {
+            return self.walk(doc).map(Cow::Borrowed).ok_or(PathError::NotFound);
+        }
         match eval_path(&self.steps, self.definite, self.func, doc, doc) {
             Evaluated::Missing => Err(PathError::NotFound),
             Evaluated::One(v) => Ok(Cow::Borrowed(v)),
@@ -211,6 +229,9 @@ impl Path {
     }
 
     fn select_in(&self, start: &Value, doc: &Value) -> Result<Value, PathError> {
+        if self.plain {
+            return self.walk(start).cloned().ok_or(PathError::NotFound);
+        }
         match eval_path(&self.steps, self.definite, self.func, start, doc) {
             Evaluated::Missing => Err(PathError::NotFound),
             Evaluated::One(v) => Ok(v.clone()),
@@ -1551,6 +1572,10 @@ impl Parser<'_> {
             text: String::new(),
             root,
             definite: Path::steps_definite(&steps),
+            plain: func.is_none()
+                && steps
+                    .iter()
+                    .all(|s| matches!(s, Step::Name(_) | Step::Index(_))),
             steps,
             func,
         })
