@@ -1,4 +1,4 @@
-//! The editors: CodeMirror 6 (bundled from `cm.js`) showing the definition, one module per Lambda function and the input as tabs, with live diagnostics and the problems list.
+//! The editors: our code editor (bundled from `editor.js`) showing the definition, one module per Lambda function and the input as tabs, with live diagnostics and the problems list.
 
 use crate::views::diagnostics::{Problem, problems, utf16_offset};
 use crate::workspace::{Function, Workspace};
@@ -7,17 +7,17 @@ use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-// The global `SfnEditor` that the esbuild bundle of `cm.js` defines (loaded by index.html before the app).
+// The global `SfnEditor` that the esbuild bundle of `editor.js` defines (loaded by index.html before the app).
 #[wasm_bindgen(js_namespace = SfnEditor)]
 extern "C" {
     #[wasm_bindgen(catch, js_name = create)]
-    fn cm_create(parent: &JsValue, on_change: &js_sys::Function) -> Result<(), JsValue>;
+    fn editor_create(parent: &JsValue, on_change: &js_sys::Function) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_name = show)]
-    fn cm_show(key: &str, text: &str, lang: &str) -> Result<(), JsValue>;
+    fn editor_show(key: &str, text: &str, lang: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_name = lint)]
-    fn cm_lint(key: &str, text: &str, diagnostics: &str) -> Result<(), JsValue>;
+    fn editor_lint(key: &str, text: &str, diagnostics: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_name = select)]
-    fn cm_select(from: u32, to: u32, focus: bool) -> Result<(), JsValue>;
+    fn editor_select(from: u32, to: u32, focus: bool) -> Result<(), JsValue>;
 }
 
 /// Which editor the left pane shows.
@@ -140,8 +140,8 @@ fn reveal_at(ws: RwSignal<Workspace>, tab: RwSignal<Tab>, line: u32, column: u32
     tab.set(Tab::Definition);
     let text = ws.with_untracked(|w| w.definition.clone());
     let offset = utf16_offset(&text, line, column);
-    let _ = cm_show(&Tab::Definition.key(), &text, Tab::Definition.language());
-    let _ = cm_select(offset, offset, focus);
+    let _ = editor_show(&Tab::Definition.key(), &text, Tab::Definition.language());
+    let _ = editor_select(offset, offset, focus);
 }
 
 /// Shows the definition tab with the cursor on the place of JSON Pointer `pointer` (an object
@@ -196,7 +196,7 @@ pub fn Editors(
         });
     };
 
-    // One CodeMirror view, created once its host element is in the page; user edits flow into the workspace.
+    // The editor, created once its host element is in the page; user edits flow into the workspace.
     let host: NodeRef<leptos::html::Div> = NodeRef::new();
     let ready = RwSignal::new(false);
     Effect::new(move |_| {
@@ -218,7 +218,7 @@ pub fn Editors(
             });
         });
         let element: &JsValue = el.as_ref();
-        if cm_create(element, on_change.as_ref().unchecked_ref()).is_ok() {
+        if editor_create(element, on_change.as_ref().unchecked_ref()).is_ok() {
             // The editor lives as long as the page.
             on_change.forget();
             ready.set(true);
@@ -231,7 +231,7 @@ pub fn Editors(
         }
         let t = tab.get();
         let text = ws.with(|w| t.text(w));
-        let _ = cm_show(&t.key(), &text, t.language());
+        let _ = editor_show(&t.key(), &text, t.language());
     });
     let problem_list = Memo::new(move |_| ws.with(problems));
     Effect::new(move |_| {
@@ -240,7 +240,7 @@ pub fn Editors(
         }
         let list = problem_list.get();
         let text = ws.with(|w| w.definition.clone());
-        let _ = cm_lint(
+        let _ = editor_lint(
             &Tab::Definition.key(),
             &text,
             &diagnostics_json(&text, &list),
@@ -253,7 +253,7 @@ pub fn Editors(
         }
         let text = ws.with(|w| w.input.clone());
         let list = input_problems(&text);
-        let _ = cm_lint(&Tab::Input.key(), &text, &diagnostics_json(&text, &list));
+        let _ = editor_lint(&Tab::Input.key(), &text, &diagnostics_json(&text, &list));
     });
     // A state selected in the graph: its place in the definition.
     Effect::new(move |_| {

@@ -56,16 +56,26 @@ export async function openPlayground(context, query = '', { keepStorage = false 
   return { page, errors };
 }
 
-/** The text of the editor's shown tab, read from the CodeMirror state (what a person sees). */
+/** The shown editor tab's view (each tab has its own: a scroller with a gutter and a textarea over the drawn lines). */
+export const EDITOR = '#pane-definition .ed:not([hidden])';
+/** The shown tab's textarea, where the focus is while one types. */
+export const EDITOR_INPUT = `${EDITOR} .ed-input`;
+
+/** The text of the editor's shown tab, read from the editor (what a person sees). */
 export async function editorText(page) {
-  await page.locator('#pane-definition .cm-content').waitFor({ timeout: 15000 });
+  await page.locator(EDITOR_INPUT).waitFor({ timeout: 15000 });
   return page.evaluate(() => window.SfnEditor.text());
+}
+
+/** Clicks into the shown editor tab, near its top left (its first line, wherever it is scrolled to). */
+export async function clickEditor(page) {
+  const gutter = await page.locator(`${EDITOR} .ed-gutter`).boundingBox();
+  await page.locator(EDITOR).click({ position: { x: gutter.width + 60, y: 8 } });
 }
 
 /** Replaces the shown tab's text as a person would: click into it, select all, type (paste) the text. */
 export async function typeInEditor(page, text) {
-  const content = page.locator('#pane-definition .cm-content');
-  await content.click();
+  await clickEditor(page);
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.insertText(text);
 }
@@ -87,14 +97,14 @@ export async function openTab(page, label) {
 /** Replaces the shown editor tab's text by pasting, as a person brings a big document in. */
 export async function paste(page, tab, text) {
   await openTab(page, tab);
-  await page.locator('#pane-definition .cm-content').click();
+  await clickEditor(page);
   await page.keyboard.press('ControlOrMeta+a');
-  await page.evaluate((t) => {
+  await page.evaluate(([t, input]) => {
     const data = new DataTransfer();
     data.setData('text/plain', t);
-    document.querySelector('#pane-definition .cm-content')
+    document.querySelector(input)
       .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
+  }, [text, EDITOR_INPUT]);
 }
 
 export async function runToEnd(page) {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openPlayground } from './browser.mjs';
+import { launch, openPlayground, EDITOR_INPUT } from './browser.mjs';
 
 const examplesDir = new URL('../../examples/', import.meta.url);
 const index = JSON.parse(readFileSync(new URL('index.json', examplesDir), 'utf8'));
@@ -28,11 +28,9 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** The definition editor's text, whether it is a textarea or a CodeMirror view. */
+/** The definition editor's text (the textarea of the shown tab). */
 async function definitionText(page) {
-  const textarea = page.locator('#pane-definition textarea');
-  if (await textarea.count()) return textarea.inputValue();
-  return page.locator('#pane-definition .cm-content').innerText();
+  return page.locator(EDITOR_INPUT).inputValue();
 }
 
 async function runToEnd(page) {

@@ -2,7 +2,7 @@
 // a runaway Lambda stopped by its timeout, and a broken definition pointed out where it breaks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPlayground, editorText, typeInEditor, cursorLine, openTab } from './browser.mjs';
+import { launch, openPlayground, editorText, typeInEditor, cursorLine, openTab, clickEditor } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -118,10 +118,10 @@ test('a broken definition is pointed out at its line and column, and clicking ju
   await problem.waitFor();
   const loc = await problem.locator('.loc').innerText();
   assert.match(loc, /^4:\d+$/);
-  await page.click('#pane-definition .cm-line >> nth=0'); // the cursor elsewhere first
+  await clickEditor(page); // the cursor elsewhere first
   await problem.locator('.loc').click();
   assert.equal(await cursorLine(page), 4, 'the cursor is on line 4');
-  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('cm-content')), 'the editor has the focus');
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('ed-input')), 'the editor has the focus');
   // Running it says why instead of starting.
   await page.click('#run');
   assert.match(await page.locator('.start-error').innerText(), /Definition/);

@@ -16,7 +16,7 @@ after(async () => { await browser?.close(); await recipient?.close(); });
 
 test('the seed example\'s share link is under 2,000 characters and shown with its length', async () => {
   const { page, errors } = await openPlayground(browser.context);
-  await page.locator('#pane-definition .cm-content').waitFor();
+  await page.locator('#pane-definition .ed-input').first().waitFor();
   const link = await shareLink(page);
   assert.match(link, /#w1\.[A-Za-z0-9_-]+$/);
   assert.ok(link.startsWith(BASE_URL), link);

@@ -3,7 +3,7 @@
 // reported and the page stays usable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPlayground, editorText, typeInEditor, openTab } from './browser.mjs';
+import { launch, openPlayground, editorText, typeInEditor, openTab, EDITOR_INPUT } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -39,7 +39,7 @@ test('a reload restores the edited input, the selected state, the scrubber and t
   assert.equal(position, `${events - 2} / ${events}`);
 
   await page.reload();
-  await page.locator('#pane-definition .cm-content').waitFor();
+  await page.locator(EDITOR_INPUT).waitFor();
   await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'SUCCEEDED');
   assert.equal(await page.textContent('.scrub-pos'), position);
   assert.match(await page.locator('#pane-graph g.node[data-state="Process Payment"]').getAttribute('class'), /\bselected\b/);
@@ -115,7 +115,7 @@ test('corrupt storage is reported, kept aside, and the page still works', async 
 
 test('full storage is reported, the page stays usable, and saving resumes when there is room', async () => {
   const { page, errors } = await openPlayground(browser.context);
-  await page.locator('#pane-definition .cm-content').waitFor();
+  await page.locator(EDITOR_INPUT).waitFor();
   // Fill the origin's storage to the brim.
   await page.evaluate(() => {
     const chunk = 'x'.repeat(256 * 1024);

@@ -129,7 +129,7 @@ fn wasm_bindgen(env: &Env) -> Result<(), String> {
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"))
 }
 
-/// npm packages: binaryen's wasm-opt 132 (Debian's 108 breaks the page), playwright-core, esbuild and CodeMirror.
+/// npm packages: binaryen's wasm-opt 132 (Debian's 108 breaks the page), playwright-core and esbuild.
 fn node_packages(env: &Env) -> Result<(), String> {
     if output_of(env, "npm", &["--version"]).is_none() {
         apt_install(&["nodejs", "npm"])?;
@@ -148,8 +148,8 @@ fn node_packages(env: &Env) -> Result<(), String> {
 }
 
 /// esbuild's arguments for the editor bundle (`cargo xtask size` bundles with them too).
-pub const EDITOR_ARGS: [&str; 10] = [
-    "src/editor/cm.js",
+pub const EDITOR_ARGS: [&str; 8] = [
+    "src/editor/editor.js",
     "--bundle",
     "--minify",
     "--format=iife",
@@ -157,23 +157,14 @@ pub const EDITOR_ARGS: [&str; 10] = [
     "--target=es2020",
     "--legal-comments=none",
     "--log-level=warning",
-    // The editing commands we bind never reach a syntax tree: these shims give them the indentation
-    // helpers they use, so @codemirror/language and Lezer (~13 KB brotli) stay out of the bundle.
-    "--alias:@codemirror/language=./src/editor/shim-language.js",
-    "--alias:@lezer/common=./src/editor/shim-lezer.js",
 ];
 
-/// The page's editor: src/editor/cm.js and the CodeMirror packages bundled by esbuild (from npm) into
-/// one minified script that index.html hands to Trunk. Rebuilt only when its inputs changed.
+/// The page's editor: src/editor/editor.js (no dependencies) bundled and minified by esbuild into
+/// one script that index.html hands to Trunk. Rebuilt only when its inputs changed.
 pub fn editor_bundle(env: &Env) -> Result<(), String> {
     const OUT: &str = "target/editor/sfn-editor.js";
     let mut inputs = Vec::new();
-    for file in [
-        "src/editor/cm.js",
-        "src/editor/shim-language.js",
-        "src/editor/shim-lezer.js",
-        "package-lock.json",
-    ] {
+    for file in ["src/editor/editor.js", "package-lock.json"] {
         inputs.extend(
             std::fs::read(root().join(file)).map_err(|e| format!("cannot read {file}: {e}"))?,
         );
