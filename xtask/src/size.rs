@@ -7,8 +7,9 @@
 //!   each piece of static data goes to the part of the first function that refers to its address.
 //!   Each part's bytes are brotli-compressed on their own and the results scaled so that they add up
 //!   to the shipped wasm's brotli size.
-//! - the editor bundle: esbuild's metafile says how many minified bytes each package contributes;
-//!   the bundle's brotli size is shared out in proportion.
+//! - the editor bundle: esbuild's metafile says how many minified bytes each input (our
+//!   src/editor/editor.js, and any npm package it imports) contributes; the bundle's brotli size is
+//!   shared out in proportion.
 
 use crate::{root, setup};
 use std::collections::BTreeMap;
@@ -19,6 +20,9 @@ use std::process::Command;
 const GOAL_KB: f64 = 400.0;
 /// The JSONata evaluator's share that issue 5 sets, in KB.
 const JSONATA_GOAL_KB: f64 = 100.0;
+/// The editor bundle's share, in KB: our own editor (src/editor/editor.js) replaced CodeMirror 6's
+/// ~64 KB to bring the first load within issue 7's goal.
+const EDITOR_GOAL_KB: f64 = 8.0;
 
 pub fn size_cmd(args: &[String]) -> Result<(), String> {
     let env = setup::tools(false)?;
@@ -61,15 +65,22 @@ pub fn size_cmd(args: &[String]) -> Result<(), String> {
         });
     let kb_total = total as f64 / 1024.0;
     let verdict = |limit: f64| if kb_total <= limit { "within" } else { "over" };
-    let budget = budget.map_or(
-        "no budget found in tests/e2e/size.test.mjs".to_string(),
-        |b| format!("test budget {b:.0} KB: {}", verdict(b)),
-    );
+    let budget = match budget {
+        None => format!(
+            "no budget found in tests/e2e/size.test.mjs; goal {GOAL_KB:.0} KB: {}",
+            verdict(GOAL_KB)
+        ),
+        Some(b) if b == GOAL_KB => format!("test budget {b:.0} KB, issue 7's goal: {}", verdict(b)),
+        Some(b) => format!(
+            "test budget {b:.0} KB: {}; goal {GOAL_KB:.0} KB: {}",
+            verdict(b),
+            verdict(GOAL_KB)
+        ),
+    };
     println!(
-        "first load: {}; total {} ({budget}; goal {GOAL_KB:.0} KB: {})",
+        "first load: {}; total {} ({budget})",
         kinds.join(", "),
-        kb(total),
-        verdict(GOAL_KB)
+        kb(total)
     );
     println!(
         "loaded on the first import or export: the formats worker, {}",
@@ -183,8 +194,14 @@ pub fn size_cmd(args: &[String]) -> Result<(), String> {
         let mut pkgs: Vec<_> = by_pkg.into_iter().collect();
         pkgs.sort_by_key(|p| std::cmp::Reverse(p.1));
         println!(
-            "editor bundle by package (minified bytes; brotli shared out from its {}):",
-            kb(*editor_br)
+            "editor bundle by input (minified bytes; brotli shared out from its {}; goal at most about \
+             {EDITOR_GOAL_KB:.0} KB: {}):",
+            kb(*editor_br),
+            if (*editor_br as f64) / 1024.0 <= EDITOR_GOAL_KB {
+                "within"
+            } else {
+                "over"
+            }
         );
         for (pkg, raw) in pkgs {
             let br = (raw * editor_br) as f64 / raw_total as f64;
@@ -887,8 +904,8 @@ mod tests {
     #[test]
     fn reads_packages_from_an_esbuild_metafile() {
         let meta = r#"{"inputs":{},"outputs":{"a.js":{"imports":[],"inputs":{
-            "node_modules/@codemirror/view/dist/index.js":{"bytesInOutput":100},
-            "src/editor/cm.js": {"bytesInOutput": 7}},"bytes":107}}}"#;
+            "node_modules/@scope/pkg/dist/index.js":{"bytesInOutput":100},
+            "src/editor/editor.js": {"bytesInOutput": 7}},"bytes":107}}}"#;
         let got: Vec<_> = metafile_inputs(meta)
             .into_iter()
             .map(|(k, n)| (package_of(&k), n))
@@ -896,8 +913,8 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("@codemirror/view".to_string(), 100),
-                ("src/editor/cm.js (ours)".to_string(), 7)
+                ("@scope/pkg".to_string(), 100),
+                ("src/editor/editor.js (ours)".to_string(), 7)
             ]
         );
     }
