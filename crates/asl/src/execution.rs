@@ -289,28 +289,29 @@ fn advances(kind: &str) -> bool {
     )
 }
 
-fn entered_kind(prefix: &str) -> &'static str {
-    match prefix {
-        "Pass" => "PassStateEntered",
-        "Task" => "TaskStateEntered",
-        "Choice" => "ChoiceStateEntered",
-        "Wait" => "WaitStateEntered",
-        "Succeed" => "SucceedStateEntered",
-        "Fail" => "FailStateEntered",
-        "Parallel" => "ParallelStateEntered",
-        _ => "MapStateEntered",
+fn entered_kind(kind: &StateKind) -> &'static str {
+    match kind {
+        StateKind::Pass { .. } => "PassStateEntered",
+        StateKind::Task(_) => "TaskStateEntered",
+        StateKind::Choice { .. } => "ChoiceStateEntered",
+        StateKind::Wait(_) => "WaitStateEntered",
+        StateKind::Succeed => "SucceedStateEntered",
+        StateKind::Fail { .. } => "FailStateEntered",
+        StateKind::Parallel { .. } => "ParallelStateEntered",
+        StateKind::Map(_) => "MapStateEntered",
     }
 }
 
-fn exited_kind(prefix: &str) -> &'static str {
-    match prefix {
-        "Pass" => "PassStateExited",
-        "Task" => "TaskStateExited",
-        "Choice" => "ChoiceStateExited",
-        "Wait" => "WaitStateExited",
-        "Succeed" => "SucceedStateExited",
-        "Parallel" => "ParallelStateExited",
-        _ => "MapStateExited",
+fn exited_kind(kind: &StateKind) -> &'static str {
+    match kind {
+        StateKind::Pass { .. } => "PassStateExited",
+        StateKind::Task(_) => "TaskStateExited",
+        StateKind::Choice { .. } => "ChoiceStateExited",
+        StateKind::Wait(_) => "WaitStateExited",
+        StateKind::Succeed => "SucceedStateExited",
+        StateKind::Parallel { .. } => "ParallelStateExited",
+        // A Fail state is never exited.
+        StateKind::Map(_) | StateKind::Fail { .. } => "MapStateExited",
     }
 }
 
@@ -736,12 +737,7 @@ impl Execution {
         d.push("name", &state.name_value);
         d.push("output", output);
         d.push("outputDetails", Field::NotTruncated);
-        self.emit(
-            tid,
-            exited_kind(state.kind.event_prefix()),
-            "stateExitedEventDetails",
-            d,
-        );
+        self.emit(tid, exited_kind(&state.kind), "stateExitedEventDetails", d);
         if let Some(m) = assigned
             && let Some(t) = self.threads.get_mut(tid).and_then(Option::as_mut)
         {
@@ -990,7 +986,6 @@ impl Execution {
         let Some(state) = block.state(idx) else {
             return Flow::Fail(Fault::runtime("internal: unknown state"));
         };
-        let prefix = state.kind.event_prefix();
         let entered_prev = self
             .threads
             .get(tid)
@@ -999,7 +994,7 @@ impl Execution {
             .unwrap_or(0);
         let entered_id = self.emit(
             tid,
-            entered_kind(prefix),
+            entered_kind(&state.kind),
             "stateEnteredEventDetails",
             Details::with_capacity(3)
                 .with("input", &input)
@@ -1022,7 +1017,11 @@ impl Execution {
             entered_id,
             entered_prev,
             entered_ms: self.now_ms,
-            attempts: vec![0; state.retry.len()],
+            attempts: if state.retry.is_empty() {
+                Vec::new()
+            } else {
+                vec![0; state.retry.len()]
+            },
             retry_count: 0,
             wait: Wait::None,
             insp,

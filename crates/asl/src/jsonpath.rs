@@ -213,7 +213,11 @@ impl Path {
     pub fn select_ref<'a>(&self, roots: Roots<'a>) -> Result<Cow<'a, Value>, PathError> {
         let doc = root_doc(&self.root, roots)?;
         if self.plain {
-            return self.walk(doc).map(Cow::Borrowed).ok_or(PathError::NotFound);
+            // (A `match`, not `ok_or`: that would build and drop an error every time.)
+            return match self.walk(doc) {
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => Err(PathError::NotFound),
+            };
         }
         match eval_path(&self.steps, self.definite, self.func, doc, doc) {
             Evaluated::Missing => Err(PathError::NotFound),
@@ -230,7 +234,10 @@ impl Path {
 
     fn select_in(&self, start: &Value, doc: &Value) -> Result<Value, PathError> {
         if self.plain {
-            return self.walk(start).cloned().ok_or(PathError::NotFound);
+            return match self.walk(start) {
+                Some(v) => Ok(v.clone()),
+                None => Err(PathError::NotFound),
+            };
         }
         match eval_path(&self.steps, self.definite, self.func, start, doc) {
             Evaluated::Missing => Err(PathError::NotFound),
