@@ -203,6 +203,36 @@ pub struct TaskSpec {
     pub timeout: Option<NumberField>,
     pub heartbeat: Option<NumberField>,
     pub credentials: Option<Value>,
+    /// `resource`, and a service's resource and resource type, as the JSON strings every event
+    /// that names them shares.
+    pub shared: TaskStrings,
+}
+
+/// See [`TaskSpec::shared`].
+#[derive(Debug, Clone)]
+pub struct TaskStrings {
+    pub resource: Arc<Value>,
+    /// The service's `resource` and `resourceType` (`null` for a Lambda or an activity).
+    pub service_resource: Arc<Value>,
+    pub service_type: Arc<Value>,
+}
+
+impl TaskStrings {
+    fn of(resource: &str, target: &TaskTarget) -> TaskStrings {
+        let text = |s: &str| Arc::new(Value::String(s.to_string()));
+        let (service_resource, service_type) = match target {
+            TaskTarget::Service {
+                resource_type,
+                resource,
+            } => (text(resource), text(resource_type)),
+            _ => (Arc::new(Value::Null), Arc::new(Value::Null)),
+        };
+        TaskStrings {
+            resource: text(resource),
+            service_resource,
+            service_type,
+        }
+    }
 }
 
 /// The three families of Task resources, which AWS records with different events.
@@ -477,8 +507,10 @@ impl Builder {
             "Task" => {
                 let resource = str_field("Resource")?
                     .ok_or_else(|| diag(ptr, "Missing required field 'Resource'".into()))?;
+                let target = classify_resource(&resource);
                 StateKind::Task(Box::new(TaskSpec {
-                    target: classify_resource(&resource),
+                    shared: TaskStrings::of(&resource, &target),
+                    target,
                     resource,
                     timeout: num_field("TimeoutSeconds", "TimeoutSecondsPath")?,
                     heartbeat: num_field("HeartbeatSeconds", "HeartbeatSecondsPath")?,

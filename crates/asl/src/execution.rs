@@ -15,6 +15,7 @@ use crate::rng::Rng;
 use crate::timestamp;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 mod jsonata;
@@ -151,6 +152,26 @@ pub struct Inspection {
 
 type Tid = usize;
 
+/// The hasher of the engine's maps keyed by its own sequential ids (task ids): a multiply,
+/// deterministic (no SipHash with random keys; nothing here is chosen by a user).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 /// A line of execution: the top level, one Parallel branch or one Map iteration.
 struct Thread {
     block: Arc<Block>,
@@ -258,7 +279,7 @@ pub struct Execution {
     threads: Vec<Option<Thread>>,
     ready: VecDeque<Tid>,
     outbox: VecDeque<TaskRequest>,
-    tasks: HashMap<u64, (Tid, TaskId)>,
+    tasks: HashMap<u64, (Tid, TaskId), BuildHasherDefault<IdHasher>>,
     next_task: u64,
     timers: BTreeMap<(i64, u64), Timer>,
     timer_seq: u64,
@@ -269,6 +290,8 @@ pub struct Execution {
     templates: BTreeMap<usize, Option<Option<Box<payload::Template>>>>,
     /// A shared `null` (a placeholder for a value moved out).
     null: Arc<Value>,
+    /// The configured region as the JSON string of the events that name it.
+    region: Arc<Value>,
     over_quota: bool,
     /// At most this many state steps per call ([`Execution::start_stepwise`]); None: run freely.
     budget: Option<usize>,
@@ -433,13 +456,14 @@ impl Execution {
             threads: Vec::new(),
             ready: VecDeque::new(),
             outbox: VecDeque::new(),
-            tasks: HashMap::new(),
+            tasks: HashMap::default(),
             next_task: 1,
             timers: BTreeMap::new(),
             timer_seq: 0,
             inspections: Vec::new(),
             templates: BTreeMap::new(),
             null: Arc::new(Value::Null),
+            region: Arc::new(Value::String(config.region.clone())),
             over_quota: false,
             budget: None,
             spent: 0,
@@ -1584,7 +1608,7 @@ impl Execution {
                 let mut d = Details::with_capacity(5);
                 d.push("input", &params);
                 d.push("inputDetails", Field::NotTruncated);
-                d.push("resource", Value::String(spec.resource.clone()));
+                d.push("resource", &spec.shared.resource);
                 if let Some(t) = timeout {
                     d.push("timeoutInSeconds", Value::from(t));
                 }
@@ -1599,15 +1623,12 @@ impl Execution {
                 );
                 self.emit(tid, "LambdaFunctionStarted", "", Details::new());
             }
-            TaskTarget::Service {
-                resource_type,
-                resource,
-            } => {
+            TaskTarget::Service { .. } => {
                 let mut d = Details::with_capacity(7);
                 d.push("parameters", &params);
-                d.push("region", Value::String(self.config.region.clone()));
-                d.push("resource", Value::String(resource.clone()));
-                d.push("resourceType", Value::String(resource_type.clone()));
+                d.push("region", &self.region);
+                d.push("resource", &spec.shared.service_resource);
+                d.push("resourceType", &spec.shared.service_type);
                 if let Some(t) = timeout {
                     d.push("timeoutInSeconds", Value::from(t));
                 }
@@ -1619,15 +1640,15 @@ impl Execution {
                 }
                 self.emit(tid, "TaskScheduled", "taskScheduledEventDetails", d);
                 let rr = Details::with_capacity(2)
-                    .with("resource", Value::String(resource.clone()))
-                    .with("resourceType", Value::String(resource_type.clone()));
+                    .with("resource", &spec.shared.service_resource)
+                    .with("resourceType", &spec.shared.service_type);
                 self.emit(tid, "TaskStarted", "taskStartedEventDetails", rr);
                 if pattern != Pattern::RequestResponse {
                     let d = Details::with_capacity(4)
                         .with("output", Value::Object(Map::new()))
                         .with("outputDetails", Field::NotTruncated)
-                        .with("resource", Value::String(resource.clone()))
-                        .with("resourceType", Value::String(resource_type.clone()));
+                        .with("resource", &spec.shared.service_resource)
+                        .with("resourceType", &spec.shared.service_type);
                     self.emit(tid, "TaskSubmitted", "taskSubmittedEventDetails", d);
                 }
             }
@@ -1635,7 +1656,7 @@ impl Execution {
                 let mut d = Details::with_capacity(5);
                 d.push("input", &params);
                 d.push("inputDetails", Field::NotTruncated);
-                d.push("resource", Value::String(spec.resource.clone()));
+                d.push("resource", &spec.shared.resource);
                 if let Some(t) = timeout {
                     d.push("timeoutInSeconds", Value::from(t));
                 }
@@ -1727,10 +1748,7 @@ impl Execution {
                 };
                 self.emit(tid, kind, key, d);
             }
-            TaskTarget::Service {
-                resource_type,
-                resource,
-            } => {
+            TaskTarget::Service { .. } => {
                 let (kind, key, mut d) = match ev {
                     TaskEvent::Succeeded(v) => (
                         "TaskSucceeded",
@@ -1744,8 +1762,8 @@ impl Execution {
                         ("TaskTimedOut", "taskTimedOutEventDetails", error_details(f))
                     }
                 };
-                d.push("resource", Value::String(resource.clone()));
-                d.push("resourceType", Value::String(resource_type.clone()));
+                d.push("resource", &spec.shared.service_resource);
+                d.push("resourceType", &spec.shared.service_type);
                 self.emit(tid, kind, key, d);
             }
         }
