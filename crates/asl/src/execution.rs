@@ -390,30 +390,58 @@ fn share_path(
     }
 }
 
+/// A state's result: owned when nothing else holds it (a Pass state's Parameters, a Map's
+/// results), else shared (a task's result, which its event keeps).
+enum Payload {
+    Owned(Value),
+    Shared(Arc<Value>),
+}
+
+impl Payload {
+    fn get(&self) -> &Value {
+        match self {
+            Payload::Owned(v) => v,
+            Payload::Shared(v) => v,
+        }
+    }
+
+    fn into_arc(self) -> Arc<Value> {
+        match self {
+            Payload::Owned(v) => Arc::new(v),
+            Payload::Shared(v) => v,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Payload::Owned(v) => v,
+            Payload::Shared(v) => Arc::unwrap_or_clone(v),
+        }
+    }
+}
+
 /// Applies `ResultPath`: the result or the input is passed on shared; a merge copies the input
 /// (the history keeps the original).
 fn share_result_path(
     field: &PathField,
     names: Option<&[String]>,
     input: Arc<Value>,
-    result: Arc<Value>,
+    result: Payload,
 ) -> Result<Arc<Value>, Failure> {
     match field {
-        PathField::Absent => Ok(result),
+        PathField::Absent => Ok(result.into_arc()),
         PathField::Null => Ok(input),
-        PathField::Path(p) if p == "$" => Ok(result),
+        PathField::Path(p) if p == "$" => Ok(result.into_arc()),
         // `$.a.b`, its names known from the definition.
         PathField::Path(p) if let Some(names) = names => match Arc::try_unwrap(input) {
-            Ok(owned) => jsonpath::set_plain(owned, names, Arc::unwrap_or_clone(result)),
-            Err(shared) => jsonpath::set_names_shared(&shared, names, Arc::unwrap_or_clone(result)),
+            Ok(owned) => jsonpath::set_plain(owned, names, result.into_value()),
+            Err(shared) => jsonpath::set_names_shared(&shared, names, result.into_value()),
         }
         .map(Arc::new)
         .map_err(|e| dataflow::result_path_failure(p, e)),
         _ => match Arc::try_unwrap(input) {
-            Ok(owned) => dataflow::apply_result_path(field, owned, Arc::unwrap_or_clone(result)),
-            Err(shared) => {
-                dataflow::apply_result_path_shared(field, &shared, Arc::unwrap_or_clone(result))
-            }
+            Ok(owned) => dataflow::apply_result_path(field, owned, result.into_value()),
+            Err(shared) => dataflow::apply_result_path_shared(field, &shared, result.into_value()),
         }
         .map(Arc::new),
     }
@@ -584,7 +612,7 @@ impl Execution {
                 TaskOutcome::Success(v) => {
                     let v = Arc::new(v);
                     self.emit_task_event(tid, state, TaskEvent::Succeeded(&v));
-                    self.after_work(tid, state, run, v)
+                    self.after_work(tid, state, run, Payload::Shared(v))
                 }
                 TaskOutcome::Failure(f) => {
                     self.emit_task_event(tid, state, TaskEvent::Failed(&f));
@@ -1200,16 +1228,16 @@ impl Execution {
                         &ctx,
                         &vars,
                     ) {
-                        Ok(v) => Arc::new(v),
+                        Ok(v) => Payload::Owned(v),
                         Err(f) => return self.state_fault(tid, state, run, f),
                     },
-                    None => effective,
+                    None => Payload::Shared(effective),
                 };
                 if let Some(i) = run.insp.as_mut() {
-                    i.after_parameters = Some((*params).clone());
+                    i.after_parameters = Some(params.get().clone());
                 }
                 let result = match result {
-                    Some(r) => Arc::new(r.clone()),
+                    Some(r) => Payload::Owned(r.clone()),
                     None => params,
                 };
                 self.after_work(tid, state, run, result)
@@ -1353,7 +1381,7 @@ impl Execution {
         let n = branches.len();
         if n == 0 {
             self.emit(tid, "ParallelStateSucceeded", "", Details::new());
-            return self.after_work(tid, state, run, Arc::new(Value::Array(vec![])));
+            return self.after_work(tid, state, run, Payload::Owned(Value::Array(vec![])));
         }
         run.wait = Wait::Children(Box::new(Kids {
             map: false,
@@ -2079,7 +2107,7 @@ impl Execution {
             self.emit(tid, "MapRunSucceeded", "", Details::new());
         }
         self.emit(tid, "MapStateSucceeded", "", Details::new());
-        self.after_work(tid, state, run, Arc::new(Value::Array(kids.results)))
+        self.after_work(tid, state, run, Payload::Owned(Value::Array(kids.results)))
     }
 
     fn child_done(
@@ -2146,7 +2174,7 @@ impl Execution {
                         self.map_succeeded(parent, state, run, *kids)
                     } else {
                         self.emit(parent, "ParallelStateSucceeded", "", Details::new());
-                        let results = Arc::new(Value::Array(kids.results));
+                        let results = Payload::Owned(Value::Array(kids.results));
                         self.after_work(parent, state, run, results)
                     };
                     self.continue_with(parent, flow);
@@ -2248,19 +2276,12 @@ impl Execution {
     // ----- results, errors, exits ------------------------------------------------------------
 
     /// ResultSelector → ResultPath → OutputPath → exit, for a state's raw result.
-    fn after_work(
-        &mut self,
-        tid: Tid,
-        state: &State,
-        mut run: Box<Run>,
-        result: Arc<Value>,
-    ) -> Flow {
+    fn after_work(&mut self, tid: Tid, state: &State, mut run: Box<Run>, result: Payload) -> Flow {
         if state.query_language == QueryLanguage::JsonAta {
-            let result = Arc::unwrap_or_clone(result);
-            return self.finish_jsonata(tid, state, run, Some(result), None);
+            return self.finish_jsonata(tid, state, run, Some(result.into_value()), None);
         }
         if let Some(i) = run.insp.as_mut() {
-            i.result = Some((*result).clone());
+            i.result = Some(result.get().clone());
         }
         let selects = matches!(
             state.kind,
@@ -2275,7 +2296,7 @@ impl Execution {
         let vars = self.vars(tid);
         let assigned = match &state.assign {
             Some(a) => {
-                match self.resolve(state.compiled.assign.as_ref(), a, &result, &ctx, &vars) {
+                match self.resolve(state.compiled.assign.as_ref(), a, result.get(), &ctx, &vars) {
                     Ok(v) => Some(v),
                     Err(f) => return self.state_fault(tid, state, run, f),
                 }
@@ -2286,17 +2307,17 @@ impl Execution {
             (Some(t), true) => match self.resolve(
                 state.compiled.result_selector.as_ref(),
                 t,
-                &result,
+                result.get(),
                 &ctx,
                 &vars,
             ) {
-                Ok(v) => Arc::new(v),
+                Ok(v) => Payload::Owned(v),
                 Err(f) => return self.state_fault(tid, state, run, f),
             },
             _ => result,
         };
         if let Some(i) = run.insp.as_mut() {
-            i.after_result_selector = Some((*selected).clone());
+            i.after_result_selector = Some(selected.get().clone());
         }
         let input = std::mem::replace(&mut run.input, Arc::clone(&self.null));
         let merged = match share_result_path(
@@ -2492,7 +2513,7 @@ impl Execution {
                     None => None,
                 };
                 let input = std::mem::replace(&mut run.input, Arc::clone(&self.null));
-                let error_output = Arc::new(error_output);
+                let error_output = Payload::Owned(error_output);
                 let out = match share_result_path(&c.result_path, None, input, error_output) {
                     Ok(v) => v,
                     Err(e) => {
