@@ -309,31 +309,31 @@ function makeView(key, text, lang) {
     text: ta.value, starts: [0], longest: 0, cache: [],
     diags: [], // { from, to, severity, message }, sorted by `from`
     done: [], undone: [], // undo groups: { changes: [{ from, del, ins }], before, after, kind, time }
-    kind: null, selBefore: null, applying: false, external: false, edited: false, escaped: false,
+    sel: null, kind: null, selBefore: null, applying: false, external: false, edited: false, escaped: false,
     first: 0, last: -1, reveal: false, raf: 0, scroll: [0, 0],
     top: 0, height: 0, wide: 0, drawn: [], gutterHTML: '', // what is drawn, and the scroller's place and size then
   };
   v.cache.push(v.lang.startState());
   measureLines(v);
 
-  ta.addEventListener('keydown', (e) => keydown(v, e));
-  ta.addEventListener('beforeinput', (e) => {
+  on(v, ta, 'keydown', (e) => keydown(v, e));
+  on(v, ta, 'beforeinput', (e) => {
     if (e.inputType === 'historyUndo' || e.inputType === 'historyRedo') {
       e.preventDefault();
       history(v, e.inputType === 'historyRedo');
       return;
     }
     v.kind = e.inputType;
-    v.selBefore = selection(v);
+    v.selBefore = selection(v); // where the edit is (a diff alone cannot tell in a run of equal characters)
   });
-  ta.addEventListener('input', () => onInput(v));
-  ta.addEventListener('paste', (e) => {
+  on(v, ta, 'input', () => onInput(v));
+  on(v, ta, 'paste', (e) => {
     const data = e.clipboardData && e.clipboardData.getData('text/plain');
     if (!data) return;
     e.preventDefault();
     v.selBefore = selection(v);
     v.kind = null;
-    replace(v, ta.selectionStart, ta.selectionEnd, data);
+    replace(v, selFrom(v), selTo(v), data);
     v.reveal = true;
     schedule(v);
   });
@@ -343,17 +343,17 @@ function makeView(key, text, lang) {
     const title = v.diags.filter((d) => d.from <= pos && pos < d.to).map((d) => d.message).join('\n');
     if (ta.title !== title) ta.title = title;
   });
-  ta.addEventListener('focus', () => { root.classList.add('ed-focused'); schedule(v); });
-  ta.addEventListener('blur', () => { root.classList.remove('ed-focused'); schedule(v); });
-  ta.addEventListener('mouseup', () => schedule(v));
+  on(v, ta, 'focus', () => { root.classList.add('ed-focused'); schedule(v); });
+  on(v, ta, 'blur', () => { root.classList.remove('ed-focused'); schedule(v); });
+  on(v, ta, 'mouseup', () => schedule(v));
   ta.addEventListener('scroll', () => { ta.scrollTop = 0; ta.scrollLeft = 0; }); // it never scrolls itself
-  root.addEventListener('scroll', () => {
+  on(v, root, 'scroll', () => {
     v.top = root.scrollTop;
     const [from, to] = visibleLines(v);
     if (from < v.first || Math.min(to, v.starts.length - 1) > v.last) draw(v);
   });
   // A click on a line number selects that line.
-  gutter.addEventListener('mousedown', (e) => {
+  on(v, gutter, 'mousedown', (e) => {
     if (e.button !== 0) return;
     e.preventDefault();
     const n = clamp(Math.floor((e.clientY - gutter.getBoundingClientRect().top - M.top) / M.lh), 0, v.starts.length - 1);
@@ -364,14 +364,30 @@ function makeView(key, text, lang) {
   return v;
 }
 
-/** The selection as `[anchor, head]`. */
+/**
+ * The selection as `[anchor, head]`. Chromium computes a focused textarea's selection offsets from its
+ * text on each read (~1 ms each on W1), so it is read once per event: every entry point (an event
+ * listener, the frame callback, the API) forgets it first, and the editor's own changes set it.
+ */
 function selection(v) {
   const { ta } = v;
-  return ta.selectionDirection === 'backward' ? [ta.selectionEnd, ta.selectionStart] : [ta.selectionStart, ta.selectionEnd];
+  if (!v.sel) {
+    const start = ta.selectionStart, end = ta.selectionEnd;
+    v.sel = start !== end && ta.selectionDirection === 'backward' ? [end, start] : [start, end];
+  }
+  return v.sel;
 }
+const selFrom = (v) => Math.min(...selection(v));
+const selTo = (v) => Math.max(...selection(v));
 
 function setSelection(v, anchor, head = anchor) {
   v.ta.setSelectionRange(Math.min(anchor, head), Math.max(anchor, head), head < anchor ? 'backward' : 'forward');
+  v.sel = [anchor, head];
+}
+
+/** Listens to `type` on `target` for view `v`, its selection read afresh. */
+function on(v, target, type, listener) {
+  target.addEventListener(type, (e) => { v.sel = null; listener(e); });
 }
 
 /** The offset under the point `x, y` of the textarea (the character the point is on). */
@@ -404,15 +420,18 @@ function replace(v, from, to, text) {
   if (from === to && !text) return;
   const { ta } = v;
   v.edited = true;
+  v.selBefore = v.selBefore || v.sel; // the selection the command read, before it changes
   // Chromium inserts a paragraph per line break, each costing as much as laying the whole text out:
   // a text of many lines is set in one go (no incremental layout, but no cost per line either).
   let breaks = 0;
   for (let i = text.indexOf('\n'); i >= 0 && breaks <= 4; i = text.indexOf('\n', i + 1)) breaks++;
   if (document.activeElement === ta && breaks <= 4 && text.length <= 4000) {
     ta.setSelectionRange(from, to);
+    v.sel = null;
     if (document.execCommand(text ? 'insertText' : 'delete', false, text)) return; // `input` has run
   }
   ta.setRangeText(text, from, to, 'end');
+  v.sel = null;
   onInput(v);
 }
 
@@ -427,6 +446,7 @@ function onInput(v) {
   let endOld = old.length, endNew = now.length;
   while (endOld > from && endNew > from && old.charCodeAt(endOld - 1) === now.charCodeAt(endNew - 1)) { endOld--; endNew--; }
   const change = { from, del: old.slice(from, endOld), ins: now.slice(from, endNew) };
+  if (!v.sel) v.sel = [endNew, endNew]; // where an edit leaves the cursor (read again before the frame is drawn)
   v.cache.length = Math.min(v.cache.length, lineOf(v, from) + 1);
   v.text = now;
   measureLines(v);
@@ -458,14 +478,19 @@ function record(v, change) {
   const group = v.done[v.done.length - 1];
   v.undone.length = 0;
   const last = group && group.changes[group.changes.length - 1];
-  const overSelection = v.selBefore && v.selBefore[0] !== v.selBefore[1]; // typing over a selection is a step of its own
+  // Typing over a selection is a step of its own.
+  const overSelection = v.selBefore ? v.selBefore[0] !== v.selBefore[1] : v.kind === 'insertText' && change.del !== '';
   if (kind && group && group.kind === kind && !overSelection && now - group.time < 500 && merge(last, change)) {
     group.time = now;
   } else {
-    v.done.push({ changes: [change], before: v.selBefore || [change.from, change.from + change.del.length], kind, time: now });
+    // Where the selection was, when not read: the replaced text (a caret where a key deleted a character).
+    const { from, del } = change, end = from + del.length;
+    const before = v.selBefore || (v.kind === 'deleteContentBackward' ? [end, end] : v.kind === 'deleteContentForward' ? [from, from] : [from, end]);
+    v.done.push({ changes: [change], before, kind, time: now });
     if (v.done.length > 200) v.done.shift();
   }
-  v.done[v.done.length - 1].after = selection(v);
+  // The cursor after the inserted text (the editor's own commands set theirs after the change).
+  v.done[v.done.length - 1].after = [change.from + change.ins.length, change.from + change.ins.length];
 }
 
 /** Merges change `c` into the change `p` before it when they touch: one change that makes both. */
@@ -521,12 +546,14 @@ function keydown(v, e) {
   if (e.isComposing || e.keyCode === 229) return;
   const escaped = v.escaped;
   v.escaped = e.key === 'Escape'; // Escape then Tab moves the focus on, as in other editors
-  v.selBefore = v.keySel = selection(v); // the cursor is revealed if the key moves it
+  v.selBefore = null; // read by the commands that need it (each read costs: see `selection`)
   v.edited = false;
   v.kind = null;
   const mod = e.ctrlKey || e.metaKey;
   const code = e.code || '';
   const letter = /^[a-z]$/i.test(e.key) ? e.key.toLowerCase() : code.startsWith('Key') ? code.slice(3).toLowerCase() : e.key;
+  // The cursor is revealed after a key, unless it is a modifier alone, select all or copy.
+  v.reveal = !/^(Shift|Control|Alt|Meta|CapsLock|Escape)$/.test(e.key) && !(mod && (letter === 'a' || letter === 'c'));
   let done = false;
   if (mod && !e.altKey) {
     if (letter === 'z' || (letter === 'y' && !e.shiftKey)) { history(v, letter === 'y' || e.shiftKey); done = true; }
@@ -550,11 +577,11 @@ function keydown(v, e) {
 // Typing: brackets and quotes are closed as they are opened (or wrap the selection), a closing one
 // typed before the same one steps over it, and a closing bracket typed on a blank line re-indents it.
 function typed(v, ch) {
-  const { text } = v, { ta } = v;
-  const from = ta.selectionStart, to = ta.selectionEnd;
-  const next = text.charAt(to), prev = from > 0 ? text.charAt(from - 1) : '';
   const isQuote = (v.lang.quotes || '"').includes(ch), isCloser = CLOSERS.includes(ch);
   if (!isQuote && !OPENERS[ch] && !isCloser) return false;
+  const { text } = v;
+  const from = selFrom(v), to = selTo(v);
+  const next = text.charAt(to), prev = from > 0 ? text.charAt(from - 1) : '';
   v.kind = 'type';
   if (from === to && next === ch && (isCloser || (isQuote && endsString(v, to)))) {
     setSelection(v, to + 1); // step over
@@ -590,7 +617,7 @@ function typed(v, ch) {
 // line of its own.
 function newline(v) {
   const { text, ta } = v;
-  let from = ta.selectionStart, to = ta.selectionEnd;
+  let from = selFrom(v), to = selTo(v);
   const start = lineStart(v, lineOf(v, from));
   while (from > start && /[ \t]/.test(text.charAt(from - 1))) from--; // no trailing spaces
   const depth = stateAt(v, from).depth || 0;
@@ -608,8 +635,8 @@ function newline(v) {
 
 // Backspace between a pair of brackets or quotes deletes both.
 function deletePair(v) {
-  const { ta, text } = v, pos = ta.selectionStart;
-  if (pos !== ta.selectionEnd || pos === 0) return false;
+  const { text } = v, pos = selFrom(v);
+  if (pos !== selTo(v) || pos === 0) return false;
   const before = text.charAt(pos - 1);
   if (!OPENERS[before] || OPENERS[before] !== text.charAt(pos)) return false;
   v.kind = 'deleteContentBackward';
@@ -619,10 +646,9 @@ function deletePair(v) {
 
 /** The lines the selection covers, as `[first, last]` (a selection ending at a line's start leaves that line out). */
 function selectedLines(v) {
-  const { ta } = v;
-  const first = lineOf(v, ta.selectionStart);
-  let last = lineOf(v, ta.selectionEnd);
-  if (last > first && ta.selectionEnd === lineStart(v, last)) last--;
+  const first = lineOf(v, selFrom(v));
+  let last = lineOf(v, selTo(v));
+  if (last > first && selTo(v) === lineStart(v, last)) last--;
   return [first, last];
 }
 
@@ -720,7 +746,7 @@ function page(v, dir, extend) {
 // Drawing.
 
 function schedule(v) {
-  if (!v.raf) v.raf = requestAnimationFrame(() => { v.raf = 0; draw(v, true); });
+  if (!v.raf) v.raf = requestAnimationFrame(() => { v.raf = 0; v.sel = null; draw(v, true); });
 }
 
 /** The lines in the scroller's view, `[first, last]` (0-based, `last` may be past the end). */
@@ -781,10 +807,8 @@ function draw(v, frame) {
     // Characters wider than the font's (CJK, emoji) can make a line longer than counted.
     if (ta.scrollWidth > ta.clientWidth) setStyle(v.body, 'minWidth', (v.wide = ta.scrollWidth + 4 * M.cw) + 'px');
     v.height = root.clientHeight;
-    const moved = v.keySel && (v.keySel + '') !== (selection(v) + '');
-    if (v.reveal || moved) revealCursor(v);
+    if (v.reveal) revealCursor(v);
     v.reveal = false;
-    v.keySel = null;
     v.top = root.scrollTop;
   }
 
@@ -898,15 +922,16 @@ function applyPending(v) {
 export function create(parent, change) {
   host = parent;
   onChange = change;
-  new ResizeObserver(() => current && draw(current, true)).observe(parent);
+  new ResizeObserver(() => { if (current) { current.sel = null; draw(current, true); } }).observe(parent);
   document.addEventListener('selectionchange', () => {
-    if (current && document.activeElement === current.ta) schedule(current);
+    if (current && document.activeElement === current.ta) { current.sel = null; schedule(current); }
   });
 }
 
 /** Shows the tab `key` with `text` (creating its view in language `lang` the first time). */
 export function show(key, text, lang) {
   if (!host) return;
+  if (current) current.sel = null;
   text = lf(text);
   let v = views.get(key);
   if (!v) views.set(key, v = makeView(key, text, lang));
@@ -930,6 +955,7 @@ export function show(key, text, lang) {
 export function lint(key, text, json) {
   pending.set(key, { text: lf(text), diagnostics: JSON.parse(json) });
   const v = views.get(key);
+  if (v) v.sel = null;
   if (v && applyPending(v)) draw(v);
 }
 
@@ -937,6 +963,7 @@ export function lint(key, text, json) {
 export function select(from, to, focus) {
   const v = current;
   if (!v) return;
+  v.sel = null;
   const len = v.text.length;
   const anchor = clamp(from, 0, len);
   // An empty range selects the token there (a state's name, the place of a problem), so it stands out.
@@ -953,7 +980,8 @@ export function select(from, to, focus) {
 }
 
 // Test hooks: what a person sees, read from the shown view.
+const fresh = (v) => { v.sel = null; return selection(v); };
 export function text() { return current ? current.text : ''; }
-export function cursorLine() { return current ? lineOf(current, selection(current)[1]) + 1 : 0; }
+export function cursorLine() { return current ? lineOf(current, fresh(current)[1]) + 1 : 0; }
 export function tab() { return current ? current.key : null; }
-export function selectedText() { return current ? current.text.slice(current.ta.selectionStart, current.ta.selectionEnd) : ''; }
+export function selectedText() { return current ? current.text.slice(...[...fresh(current)].sort((a, b) => a - b)) : ''; }
