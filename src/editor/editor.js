@@ -941,6 +941,7 @@ export function show(key, text, lang) {
       current.root.hidden = true;
     }
     current = v;
+    v.sel = null;
     v.root.hidden = false;
     draw(v, true); // sizes the text first, so the scroll position fits
     [v.root.scrollTop, v.root.scrollLeft] = v.scroll;
