@@ -290,6 +290,8 @@ pub struct Execution {
     templates: BTreeMap<usize, Option<Option<Box<payload::Template>>>>,
     /// A shared `null` (a placeholder for a value moved out).
     null: Arc<Value>,
+    /// The box of the last run that ended normally, reused by the next state entered.
+    spare_run: Option<Box<Run>>,
     /// The configured region as the JSON string of the events that name it.
     region: Arc<Value>,
     over_quota: bool,
@@ -491,6 +493,7 @@ impl Execution {
             inspections: Vec::new(),
             templates: BTreeMap::new(),
             null: Arc::new(Value::Null),
+            spare_run: None,
             region: Arc::new(Value::String(config.region.clone())),
             over_quota: false,
             budget: None,
@@ -1063,7 +1066,7 @@ impl Execution {
         } else {
             None
         };
-        let run = Box::new(Run {
+        let fresh = Run {
             idx,
             input,
             entered_id,
@@ -1077,7 +1080,15 @@ impl Execution {
             retry_count: 0,
             wait: Wait::None,
             insp,
-        });
+        };
+        // The box of the last state that exited is reused (one allocation less per state).
+        let run = match self.spare_run.take() {
+            Some(mut b) => {
+                *b = fresh;
+                b
+            }
+            None => Box::new(fresh),
+        };
         self.attempt(tid, state, run)
     }
 
@@ -2378,7 +2389,13 @@ impl Execution {
             );
         }
         self.emit_exited(tid, state, &out, assigned);
-        self.record_inspection(run.insp, &out);
+        let mut run = run;
+        self.record_inspection(run.insp.take(), &out);
+        // Kept for the next state's run (its input and the rest are let go now).
+        run.input = Arc::clone(&self.null);
+        run.attempts = Vec::new();
+        run.wait = Wait::None;
+        self.spare_run = Some(run);
         match state.next {
             Some(n) if !state.end => Flow::Next(n, out),
             _ => Flow::End(out),
