@@ -9,7 +9,7 @@ use crate::run::{self, RunView, StartError};
 use crate::session::Session;
 use crate::share;
 use crate::views::events::EventTable;
-use crate::views::fold::{state_names, statuses};
+use crate::views::fold::Fold;
 use crate::views::inspector::Inspector;
 use crate::views::timeline::StatesTable;
 use crate::workspace::Workspace;
@@ -51,9 +51,14 @@ pub fn App() -> impl IntoView {
     let definition = Signal::derive(move || ws.with(|w| w.definition.clone()));
     let total = Signal::derive(move || run_view.with(|r| r.as_ref().map_or(0, |r| r.events.len())));
     let upto = Signal::derive(move || cursor.get().unwrap_or(total.get()).min(total.get()));
-    let state_status = Signal::derive(move || {
+    // The graph's statuses, folded on from the last refresh (only the run's new events), and
+    // repainted only when a state's status changed.
+    let fold = StoredValue::new(Fold::default());
+    let state_status = Memo::new(move |_| {
         run_view.with(|r| match r {
-            Some(r) => statuses(&r.events, &state_names(&r.events), upto.get()),
+            Some(r) => fold
+                .try_update_value(|f| f.statuses(&r.events, upto.get()))
+                .unwrap_or_default(),
             None => Default::default(),
         })
     });
@@ -116,7 +121,7 @@ pub fn App() -> impl IntoView {
     .into_any();
     let graph = view! {
         <Pane id="pane-graph" title="Graph">
-            <GraphView definition=definition statuses=state_status selected=selected />
+            <GraphView definition=definition statuses=state_status.into() selected=selected />
         </Pane>
     }
     .into_any();

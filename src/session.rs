@@ -122,7 +122,7 @@ impl Session {
         match run {
             StoredRun::Run(r) => {
                 let total = r.events.len();
-                self.run_view.set(Some(r));
+                self.run_view.set(Some(*r));
                 self.cursor.set(ui.cursor.filter(|k| *k < total));
             }
             StoredRun::TooLarge(n) => {

@@ -7,6 +7,7 @@
 
 use crate::io;
 use crate::lambda::LogLine;
+use crate::run::shared::Shared;
 use crate::run::{InvocationLog, RunView};
 use crate::workspace::Workspace;
 use asl::execution::Inspection;
@@ -42,7 +43,7 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoredRun {
     None,
-    Run(RunView),
+    Run(Box<RunView>),
     /// The run was too large to keep: its number of events.
     TooLarge(usize),
     Unreadable,
@@ -275,16 +276,16 @@ pub fn read_run_record(text: &str) -> StoredRun {
             }),
             logs: match list("logs") {
                 Some(ls) => ls.iter().map(read_log).collect::<Option<_>>()?,
-                None => Vec::new(),
+                None => Shared::default(),
             },
             inspections: match list("inspections") {
                 Some(is) => is.iter().map(read_inspection).collect::<Option<_>>()?,
-                None => Vec::new(),
+                None => Shared::default(),
             },
             steps: v.get("steps").and_then(Value::as_u64).unwrap_or(0),
         })
     };
-    read().map_or(StoredRun::Unreadable, StoredRun::Run)
+    read().map_or(StoredRun::Unreadable, |r| StoredRun::Run(Box::new(r)))
 }
 
 // ----- storage ------------------------------------------------------------------------------
@@ -446,7 +447,7 @@ mod tests {
 
     fn sample_run() -> RunView {
         RunView {
-            events: vec![
+            events: Shared::from(vec![
                 HistoryEvent {
                     id: 1,
                     previous_event_id: 0,
@@ -463,11 +464,11 @@ mod tests {
                     details_key: Some("executionSucceededEventDetails"),
                     details: json!({"output": {"a": 1}}).into(),
                 },
-            ],
+            ]),
             status: Status::Succeeded,
             output: Some(json!({"a": 1})),
             failure: None,
-            logs: vec![InvocationLog {
+            logs: Shared::from(vec![InvocationLog {
                 state: "S".into(),
                 function: "F".into(),
                 lines: vec![LogLine {
@@ -476,14 +477,14 @@ mod tests {
                 }],
                 error: None,
                 duration_ms: 2.0,
-            }],
-            inspections: vec![Inspection {
+            }]),
+            inspections: Shared::from(vec![Inspection {
                 state_name: "S".into(),
                 entered_event_id: 2,
                 input: json!(1),
                 output: Some(json!(2)),
                 ..Inspection::default()
-            }],
+            }]),
             steps: 3,
         }
     }
@@ -491,7 +492,10 @@ mod tests {
     #[test]
     fn a_run_survives_its_record() {
         let r = sample_run();
-        assert_eq!(read_run_record(&run_record(&r, RUN_CAP)), StoredRun::Run(r));
+        assert_eq!(
+            read_run_record(&run_record(&r, RUN_CAP)),
+            StoredRun::Run(Box::new(r))
+        );
     }
 
     #[test]
@@ -499,8 +503,8 @@ mod tests {
         let r = sample_run();
         let bare_len = run_record(
             &RunView {
-                logs: vec![],
-                inspections: vec![],
+                logs: Shared::default(),
+                inspections: Shared::default(),
                 ..r.clone()
             },
             RUN_CAP,

@@ -1,10 +1,15 @@
 //! Runs an execution in the page: steps the engine, answers tasks from the Lambda Workers, jumps virtual time.
 
+pub mod shared;
+
 use crate::lambda::{self, LogLine};
 use crate::workspace::Workspace;
+use asl::HistoryEvent;
 use asl::definition::StateMachine;
+use asl::execution::Inspection;
 use asl::{Execution, ExecutionConfig, Failure, Rng, Status, TaskOutcome};
 use serde_json::Value;
+use shared::{Appender, Shared};
 use std::sync::Arc;
 use wasm_bindgen_futures::JsFuture;
 use workspace::mocks::{MockAnswer, MockConfig};
@@ -49,27 +54,49 @@ pub struct InvocationLog {
 }
 
 /// The run as the views see it: the history (the single source of truth) plus Lambda logs.
+/// The lists are snapshots shared with the driver and with every earlier view of the same run, so
+/// making a view copies only what the run appended since the last one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunView {
-    pub events: Vec<asl::HistoryEvent>,
+    pub events: Shared<HistoryEvent>,
     pub status: Status,
     pub output: Option<Value>,
     pub failure: Option<Failure>,
-    pub logs: Vec<InvocationLog>,
-    pub inspections: Vec<asl::execution::Inspection>,
+    pub logs: Shared<InvocationLog>,
+    pub inspections: Shared<Inspection>,
     /// State steps run so far (progress of a long run).
     pub steps: u64,
 }
 
-impl RunView {
-    fn of(exec: &Execution, logs: &[InvocationLog]) -> RunView {
+/// The driver's end of the run's shared lists: what the views have been shown so far.
+#[derive(Default)]
+struct Published {
+    events: Appender<HistoryEvent>,
+    inspections: Appender<Inspection>,
+    logs: Appender<InvocationLog>,
+    /// Logs not yet shown.
+    pending_logs: Vec<InvocationLog>,
+}
+
+impl Published {
+    /// The run as it is now: the events and inspections the engine added since the last view are
+    /// appended (cloned once; their payloads are shared snapshots), the rest is shared.
+    fn view(&mut self, exec: &Execution) -> RunView {
+        let new_events = exec.history().get(self.events.len()..).unwrap_or_default();
+        self.events.append(new_events.to_vec());
+        let new_inspections = exec
+            .inspections()
+            .get(self.inspections.len()..)
+            .unwrap_or_default();
+        self.inspections.append(new_inspections.to_vec());
+        self.logs.append(std::mem::take(&mut self.pending_logs));
         RunView {
-            events: exec.history().to_vec(),
+            events: self.events.snapshot(),
             status: exec.status(),
             output: exec.output().cloned(),
             failure: exec.failure().cloned(),
-            logs: logs.to_vec(),
-            inspections: exec.inspections().to_vec(),
+            logs: self.logs.snapshot(),
+            inspections: self.inspections.snapshot(),
             steps: exec.steps_taken(),
         }
     }
@@ -141,10 +168,10 @@ pub async fn run(
     let (region, account) = (config.region.clone(), config.account.clone());
     let mut rng = Rng::new(ws.seed ^ 0x5eed_1a4b_da00_0001);
     let mut exec = Execution::start_stepwise(machine, input, config, STEPS_PER_SLICE);
-    let mut logs: Vec<InvocationLog> = Vec::new();
+    let mut shown = Published::default();
     let mut queue = std::collections::VecDeque::new();
     let mut last_update = js_sys::Date::now();
-    update(RunView::of(&exec, &logs));
+    update(shown.view(&exec));
     // RUNNING is drawn in the click's task; the engine's slices come after it.
     yield_to_browser().await;
     let mut last_yield = js_sys::Date::now();
@@ -160,7 +187,7 @@ pub async fn run(
         // so a frame holds either engine work or a render, not both.
         if changed && js_sys::Date::now() - last_update >= UPDATE_EVERY_MS {
             yield_to_browser().await;
-            update(RunView::of(&exec, &logs));
+            update(shown.view(&exec));
             changed = false;
             yield_to_browser().await;
             last_update = js_sys::Date::now();
@@ -222,7 +249,7 @@ pub async fn run(
                                 ),
                                 Err(e) => (TaskOutcome::Failure(asl::lambda::failure(&e)), Some(e)),
                             };
-                            logs.push(InvocationLog {
+                            shown.pending_logs.push(InvocationLog {
                                 state: req.state_name.clone(),
                                 function: name,
                                 lines: inv.logs,
@@ -268,7 +295,7 @@ pub async fn run(
         }
     }
     // The end renders at once.
-    update(RunView::of(&exec, &logs));
+    update(shown.view(&exec));
     // The run's Workers end with it (the next run starts its functions cold, from fresh spare Workers).
     lambda::reset();
 }

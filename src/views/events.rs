@@ -45,8 +45,7 @@ pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl Int
             // Only the drawn rows' states are looked up (a long history is not folded for them).
             let names = state_names_in(&r.events, first, k);
             r.events
-                .iter()
-                .skip(first)
+                .iter_from(first)
                 .take(k - first)
                 .zip(names)
                 .map(|(e, name)| {

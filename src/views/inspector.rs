@@ -63,8 +63,7 @@ pub fn Inspector(
             // The variables the run assigned: its StateExited event's assignedVariables.
             let assigned = insp.as_ref().and_then(|i| {
                 r.events
-                    .iter()
-                    .skip(i.entered_event_id as usize)
+                    .iter_from(i.entered_event_id as usize)
                     .take(k.saturating_sub(i.entered_event_id as usize))
                     .find(|e| {
                         e.kind.ends_with("StateExited")

@@ -1,7 +1,8 @@
 //! The states table: one row per state run, with a bar on the execution's virtual timeline (waits and retries show).
 
-use super::fold::state_names;
+use super::fold::Fold;
 use crate::run::RunView;
+use crate::run::shared::Shared;
 use leptos::prelude::*;
 
 /// A state's run: when it was entered and left (virtual ms), and how many attempts its task took.
@@ -15,13 +16,16 @@ pub struct Span {
     pub failed: bool,
 }
 
-/// Folds the first `k` events into state runs, in the order they were entered.
-pub fn spans(events: &[asl::HistoryEvent], k: usize) -> Vec<Span> {
-    let names = state_names(events);
+/// Folds the first `k` events into state runs, in the order they were entered (`fold` names the
+/// events; it folds on from where it stopped).
+pub fn spans(events: &Shared<asl::HistoryEvent>, fold: &mut Fold, k: usize) -> Vec<Span> {
+    fold.name_all(events);
     let mut out: Vec<Span> = Vec::new();
     let mut open: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (e, name) in events.iter().zip(names).take(k) {
-        let Some(name) = name else { continue };
+    for (i, e) in events.iter().enumerate().take(k) {
+        let Some(name) = fold.state_of(i).map(str::to_string) else {
+            continue;
+        };
         if e.kind.ends_with("StateEntered") {
             open.insert(name.clone(), out.len());
             out.push(Span {
@@ -64,6 +68,7 @@ pub fn StatesTable(
     upto: Signal<usize>,
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let fold = StoredValue::new(Fold::default());
     let rows = move || {
         run.with(|r| {
             let Some(r) = r else { return vec![] };
@@ -71,7 +76,9 @@ pub fn StatesTable(
             let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
             let last = r.events.get(k.min(r.events.len()).wrapping_sub(1)).map_or(t0, |e| e.timestamp_ms);
             let total = (last - t0).max(1) as f64;
-            let all = spans(&r.events, k);
+            let all = fold
+                .try_update_value(|f| spans(&r.events, f, k))
+                .unwrap_or_default();
             let skip = all.len().saturating_sub(super::events::MAX_ROWS);
             all.into_iter()
                 .skip(skip)
@@ -137,7 +144,7 @@ mod tests {
 
     #[test]
     fn a_wait_spans_its_hour_and_retries_are_counted() {
-        let events = vec![
+        let events: Shared<asl::HistoryEvent> = vec![
             ev(1, 0, "ExecutionStarted", None),
             ev(2, 0, "WaitStateEntered", Some("W")),
             ev(3, 3_600_000, "WaitStateExited", Some("W")),
@@ -147,12 +154,18 @@ mod tests {
             ev(7, 3_601_000, "TaskScheduled", None),
             ev(8, 3_601_000, "TaskSucceeded", None),
             ev(9, 3_601_000, "TaskStateExited", Some("T")),
-        ];
-        let s = spans(&events, events.len());
+        ]
+        .into();
+        let mut fold = Fold::default();
+        let s = spans(&events, &mut fold, events.len());
         assert_eq!(s.len(), 2);
         assert_eq!((s[0].start, s[0].end), (0, Some(3_600_000)));
         assert_eq!(s[1].attempts, 2);
         assert!(!s[1].failed, "a retry that succeeded is not a failure");
-        assert_eq!(spans(&events, 3).len(), 1, "time travel folds a prefix");
+        assert_eq!(
+            spans(&events, &mut fold, 3).len(),
+            1,
+            "time travel folds a prefix"
+        );
     }
 }
