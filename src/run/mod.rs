@@ -79,6 +79,19 @@ struct Published {
 }
 
 impl Published {
+    /// The run before its first step: RUNNING, no event yet.
+    fn starting(&mut self) -> RunView {
+        RunView {
+            events: self.events.snapshot(),
+            status: Status::Running,
+            output: None,
+            failure: None,
+            logs: self.logs.snapshot(),
+            inspections: self.inspections.snapshot(),
+            steps: 0,
+        }
+    }
+
     /// The run as it is now: the events and inspections the engine added since the last view are
     /// appended (cloned once; their payloads are shared snapshots), the rest is shared.
     fn view(&mut self, exec: &Execution) -> RunView {
@@ -167,13 +180,13 @@ pub async fn run(
     };
     let (region, account) = (config.region.clone(), config.account.clone());
     let mut rng = Rng::new(ws.seed ^ 0x5eed_1a4b_da00_0001);
-    let mut exec = Execution::start_stepwise(machine, input, config, STEPS_PER_SLICE);
     let mut shown = Published::default();
+    // RUNNING is drawn in the click's task; the engine's first slice comes after it.
+    update(shown.starting());
+    yield_to_browser().await;
+    let mut exec = Execution::start_stepwise(machine, input, config, STEPS_PER_SLICE);
     let mut queue = std::collections::VecDeque::new();
     let mut last_update = js_sys::Date::now();
-    update(shown.view(&exec));
-    // RUNNING is drawn in the click's task; the engine's slices come after it.
-    yield_to_browser().await;
     let mut last_yield = js_sys::Date::now();
     // Whether the history changed since the views last saw it.
     let mut changed = false;
@@ -298,4 +311,9 @@ pub async fn run(
     update(shown.view(&exec));
     // The run's Workers end with it (the next run starts its functions cold, from fresh spare Workers).
     lambda::reset();
+    // The engine's own copy of a long history is freed in a task of its own, not in the end's.
+    leptos::task::spawn_local(async move {
+        yield_to_browser().await;
+        drop(exec);
+    });
 }
