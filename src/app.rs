@@ -51,8 +51,8 @@ pub fn App() -> impl IntoView {
     let definition = Signal::derive(move || ws.with(|w| w.definition.clone()));
     let total = Signal::derive(move || run_view.with(|r| r.as_ref().map_or(0, |r| r.events.len())));
     let upto = Signal::derive(move || cursor.get().unwrap_or(total.get()).min(total.get()));
-    // The graph's statuses, folded on from the last refresh (only the run's new events), and
-    // repainted only when a state's status changed.
+    // The run's fold, shared by the views: each refresh folds only the events the run added. The
+    // graph's statuses are repainted only when a state's status changed.
     let fold = StoredValue::new(Fold::default());
     let state_status = Memo::new(move |_| {
         run_view.with(|r| match r {
@@ -115,7 +115,7 @@ pub fn App() -> impl IntoView {
             </div>
             {move || start_error.get().map(|m| view! { <p class="start-error" role="alert">{m}</p> })}
             <Scrubber total=total upto=upto cursor=cursor />
-            <RunViews run=run_view.into() upto=upto selected=selected />
+            <RunViews run=run_view.into() upto=upto selected=selected fold=fold />
         </Pane>
     }
     .into_any();
@@ -308,6 +308,7 @@ fn RunViews(
     run: Signal<Option<RunView>>,
     upto: Signal<usize>,
     selected: RwSignal<Option<String>>,
+    fold: StoredValue<Fold>,
 ) -> impl IntoView {
     let view_tab = RwSignal::new("events");
     let tab_button = move |id: &'static str, label: &'static str| {
@@ -326,9 +327,9 @@ fn RunViews(
         </div>
         <div class="run-body">
             {move || match view_tab.get() {
-                "states" => view! { <StatesTable run=run upto=upto selected=selected /> }.into_any(),
+                "states" => view! { <StatesTable run=run upto=upto selected=selected fold=fold /> }.into_any(),
                 "logs" => view! { <Logs run=run /> }.into_any(),
-                _ => view! { <EventTable run=run upto=upto /> }.into_any(),
+                _ => view! { <EventTable run=run upto=upto fold=fold /> }.into_any(),
             }}
         </div>
     }

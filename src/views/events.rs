@@ -1,6 +1,6 @@
 //! The event view: the history as AWS's console lists it, one expandable row per event, up to the cursor.
 
-use super::fold::state_names_in;
+use super::fold::Fold;
 use crate::run::RunView;
 use leptos::prelude::*;
 
@@ -104,18 +104,12 @@ fn escaped(out: &mut String, text: &str) {
 /// the browser parses them in one go (the table is redrawn at every refresh of a long run, and row
 /// views with their own listeners cost far more). An event's pretty JSON is written when its row
 /// is opened.
-fn rows_html(r: &RunView, first: usize, k: usize) -> String {
+fn rows_html(r: &RunView, fold: &mut Fold, first: usize, k: usize) -> String {
     let t0 = r.events.first().map_or(0, |e| e.timestamp_ms);
-    // Only the drawn rows' states are looked up (a long history is not folded for them).
-    let names = state_names_in(&r.events, first, k);
+    // The fold names the events the run added since the last drawing.
+    fold.name_all(&r.events);
     let mut out = String::with_capacity((k - first) * 200);
-    for (i, (e, name)) in r
-        .events
-        .iter_from(first)
-        .take(k - first)
-        .zip(names)
-        .enumerate()
-    {
+    for (i, e) in r.events.iter_from(first).take(k - first).enumerate() {
         if i > 0 && i % ROWS_PER_FRAME == 0 {
             out.push('\0');
         }
@@ -145,7 +139,7 @@ fn rows_html(r: &RunView, first: usize, k: usize) -> String {
             // Markup, the engine's event types and numbers: nothing to escape.
             out.push_str(part);
         }
-        escaped(&mut out, name.as_deref().unwrap_or_default());
+        escaped(&mut out, fold.state_of(first + i).unwrap_or_default());
         out.push_str("</td><td class=\"num\">");
         escaped(&mut out, &elapsed(e.timestamp_ms - t0));
         out.push_str("</td><td class=\"detail\">");
@@ -156,12 +150,17 @@ fn rows_html(r: &RunView, first: usize, k: usize) -> String {
 }
 
 #[component]
-pub fn EventTable(run: Signal<Option<RunView>>, upto: Signal<usize>) -> impl IntoView {
+pub fn EventTable(
+    run: Signal<Option<RunView>>,
+    upto: Signal<usize>,
+    fold: StoredValue<Fold>,
+) -> impl IntoView {
     let rows = move || {
         run.with(|r| {
             let Some(r) = r else { return String::new() };
             let k = upto.get().min(r.events.len());
-            rows_html(r, k.saturating_sub(max_rows(r)), k)
+            fold.try_update_value(|f| rows_html(r, f, k.saturating_sub(max_rows(r)), k))
+                .unwrap_or_default()
         })
     };
     let tbody: NodeRef<leptos::html::Tbody> = NodeRef::new();

@@ -177,70 +177,6 @@ impl Fold {
     }
 }
 
-/// The state each event belongs to: its own `name` detail, else that of the event it follows.
-pub fn state_names(events: &Shared<HistoryEvent>) -> Vec<Option<String>> {
-    let mut fold = Fold::default();
-    fold.name_all(events);
-    (0..events.len())
-        .map(|i| fold.state_of(i).map(str::to_string))
-        .collect()
-}
-
-/// `state_names(events)[from..to]` without folding the whole history: each event's name is found by
-/// following `previous_event_id` back to the state event it belongs to (a few events). A chain that is
-/// long or leaves the dense numbering falls back to the full fold.
-pub fn state_names_in(
-    events: &Shared<HistoryEvent>,
-    from: usize,
-    to: usize,
-) -> Vec<Option<String>> {
-    const MAX_WALK: usize = 256;
-    let to = to.min(events.len());
-    let from = from.min(to);
-    let walk = |mut i: usize| -> Option<Option<String>> {
-        for _ in 0..MAX_WALK {
-            let e = events.get(i)?;
-            if usize::try_from(e.id).ok() != Some(i + 1) {
-                return None;
-            }
-            let named = e.kind.ends_with("StateEntered") || e.kind.ends_with("StateExited");
-            if let Some(n) = e
-                .details
-                .get("name")
-                .and_then(|v| v.as_str())
-                .filter(|_| named)
-            {
-                return Some(Some(n.to_string()));
-            }
-            if e.kind.starts_with("Execution") || e.kind.starts_with("MapIteration") {
-                return Some(None);
-            }
-            // The fold knows only earlier events: a reference forward (or to 0) names nothing.
-            let prev = usize::try_from(e.previous_event_id).ok()?;
-            if prev == 0 || prev > i {
-                return Some(None);
-            }
-            i = prev - 1;
-        }
-        None
-    };
-    let mut out = Vec::with_capacity(to - from);
-    for i in from..to {
-        match walk(i) {
-            Some(n) => out.push(n),
-            None => {
-                // An event's name depends on earlier events only: the whole fold's names agree.
-                return state_names(events)
-                    .into_iter()
-                    .skip(from)
-                    .take(to - from)
-                    .collect();
-            }
-        }
-    }
-    out
-}
-
 fn is_task_failure(kind: &str) -> bool {
     matches!(
         kind,
@@ -289,9 +225,13 @@ mod tests {
             ev(7, 6, "PassStateExited", Some("Refund")),
         ]
         .into();
-        let names = state_names(&events);
-        assert_eq!(names[3].as_deref(), Some("Charge"));
         let mut fold = Fold::default();
+        fold.name_all(&events);
+        assert_eq!(
+            fold.state_of(3),
+            Some("Charge"),
+            "a task's event belongs to its state"
+        );
         let mut at = |k| fold.statuses(&events, k);
         assert_eq!(at(2)["Charge"], StateStatus::Running);
         assert_eq!(at(4)["Charge"], StateStatus::Failed);
@@ -301,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn names_of_a_window_are_those_of_the_whole_fold() {
+    fn events_are_named_by_the_event_they_follow_within_a_map_and_out_of_order() {
         let events: Shared<HistoryEvent> = vec![
             ev(1, 0, "ExecutionStarted", None),
             ev(2, 1, "MapStateEntered", Some("Each")),
@@ -317,20 +257,26 @@ mod tests {
             ev(12, 9, "ExecutionSucceeded", None),
         ]
         .into();
-        let all = state_names(&events);
-        for from in 0..=events.len() {
-            for to in from..=events.len() + 1 {
-                let window = state_names_in(&events, from, to);
-                assert_eq!(window, all[from..to.min(events.len())], "{from}..{to}");
-            }
-        }
-        // Ids out of order: the full fold answers.
+        let mut fold = Fold::default();
+        fold.name_all(&events);
+        let names: Vec<Option<&str>> = (0..events.len()).map(|i| fold.state_of(i)).collect();
+        let (each, inner) = (Some("Each"), Some("Inner"));
+        assert_eq!(
+            names,
+            [
+                None, each, each, None, inner, inner, None, each, each, None, None, None
+            ],
+            "a reference forward or to 0 names nothing"
+        );
+        // Ids out of the dense numbering are looked up by id.
         let odd: Shared<HistoryEvent> = vec![
             ev(5, 0, "TaskStateEntered", Some("T")),
             ev(9, 5, "TaskScheduled", None),
         ]
         .into();
-        assert_eq!(state_names_in(&odd, 1, 2), state_names(&odd)[1..2]);
+        let mut fold = Fold::default();
+        fold.name_all(&odd);
+        assert_eq!(fold.state_of(1), Some("T"));
     }
 
     #[test]

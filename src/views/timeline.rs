@@ -67,8 +67,8 @@ pub fn StatesTable(
     run: Signal<Option<RunView>>,
     upto: Signal<usize>,
     selected: RwSignal<Option<String>>,
+    fold: StoredValue<Fold>,
 ) -> impl IntoView {
-    let fold = StoredValue::new(Fold::default());
     let rows = move || {
         run.with(|r| {
             let Some(r) = r else { return vec![] };
