@@ -32,6 +32,8 @@ pub fn App() -> impl IntoView {
     } = session;
     let stop_flag = RwSignal::new(false);
     session.start();
+    // After the first render (an effect's first run): bare Lambda Workers start when the page is idle.
+    Effect::new(|_| crate::lambda::warm());
     // Autosave: every change of the workspace or of what is shown of it; the run when it ends.
     Effect::new(move |_| {
         ws.track();

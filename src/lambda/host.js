@@ -13,6 +13,8 @@ const fmt = (a) => {
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   console[level] = (...args) => { logs.push({ level, text: args.map(fmt).join(' ') }); };
 }
+// How many modules this Worker has loaded (the share test asks it: none before Run).
+self.loadedModules = () => cache.size;
 const isModule = (code) => /(^|[\\n;])\\s*export\\s+(const|let|var|function|async|default|class|\\{)/.test(code);
 // A module is loaded once per Worker: a call waits for the load a preload started (a failed load is
 // tried again by the next call, as Lambda runs a failed init again).
@@ -99,9 +101,10 @@ const workers = new Map(); // function name -> { worker, queue: [], busy }
 let nextId = 1;
 
 // Bare Workers started ahead: starting a Worker (a thread, an isolate, the host source above) takes
-// tens of milliseconds, which a run's first call to each function would otherwise wait for. They are
-// started when a run ends (for the next one), never before the first Run (a page opened from a link
-// starts no Worker), and hold no user code: a function's code is only sent to one at Run.
+// tens of milliseconds, which a run's first call to each function would otherwise wait for. They
+// start once the page is idle after its first render, again when a run ends (for the next one), and
+// hold no user code: a function's code is only sent to one at Run (a page opened from a link runs
+// nothing before Run).
 const spare = [];
 let wanted = 0;
 const MAX_SPARE = 8;
@@ -135,6 +138,14 @@ if (typeof document !== 'undefined') {
   };
   document.addEventListener('pointerover', aboutToRun, { passive: true });
   document.addEventListener('focusin', aboutToRun);
+}
+
+/** The page has drawn itself: bare Workers for a run start when the browser is next idle. */
+export function warmLambdas() {
+  if (typeof Worker === 'undefined') return;
+  const start = () => { wanted = Math.max(wanted, 3); refill(); };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 1000 });
+  else setTimeout(start, 200);
 }
 
 function workerFor(name) {

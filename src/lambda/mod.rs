@@ -18,6 +18,8 @@ extern "C" {
     fn preload_lambdas(list: &str);
     #[wasm_bindgen(js_name = resetLambdas)]
     fn reset_lambdas();
+    #[wasm_bindgen(js_name = warmLambdas)]
+    fn warm_lambdas();
 }
 
 /// One line a function printed with `console.*`.
@@ -67,6 +69,12 @@ pub fn preload<'a>(functions: impl IntoIterator<Item = (&'a str, &'a str)>) {
     if !list.is_empty() {
         preload_lambdas(&Value::Array(list).to_string());
     }
+}
+
+/// The page has drawn itself: bare Workers (no user code) start when the browser is next idle, so
+/// the first Run does not wait for Workers to boot.
+pub fn warm() {
+    warm_lambdas();
 }
 
 /// Terminates every Worker (a new run, or Stop).

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openPlayground, editorText, runToEnd, exportText, shareLink, BASE_URL } from './browser.mjs';
+import { launch, openPlayground, editorText, runToEnd, exportText, shareLink, paste, BASE_URL } from './browser.mjs';
 
 const examplesDir = new URL('../../examples/', import.meta.url);
 const index = JSON.parse(readFileSync(new URL('index.json', examplesDir), 'utf8'));
@@ -26,6 +26,47 @@ test('the seed example\'s share link is under 2,000 characters and shown with it
   assert.deepEqual(errors, []);
 });
 
+/** How many Lambda modules the page's Workers hold (bare Workers, started ahead of Run, hold none). */
+async function modulesLoaded(page) {
+  let n = 0;
+  for (const w of page.workers()) n += await w.evaluate(() => (typeof self.loadedModules === 'function' ? self.loadedModules() : 0)).catch(() => 0);
+  return n;
+}
+
+test('code from a link never runs before Run, and then only in a Worker (bare Workers may wait ahead)', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  // A function whose module's top level leaves a trace where it runs, and says when it ran.
+  const probe = `globalThis.probeLoadedAt = Date.now();
+console.log('module loaded at ' + globalThis.probeLoadedAt);
+exports.handler = async (event) => ({ ...event, inStock: true });
+`;
+  await paste(page, 'λ CheckInventory', probe);
+  const link = await shareLink(page);
+
+  const other = await openPlayground(recipient.context);
+  await other.page.goto('about:blank');
+  await other.page.goto(link);
+  await other.page.locator('#notice').waitFor();
+  // The page starts bare Workers when it is idle: wait for them, so the check below looks into them.
+  for (let i = 0; i < 100 && other.page.workers().length < 3; i++) await other.page.waitForTimeout(50);
+  assert.ok(other.page.workers().length >= 3, 'bare Workers wait for Run');
+  assert.equal(await other.page.evaluate(() => globalThis.probeLoadedAt), undefined, 'the page never runs the code');
+  for (const w of other.page.workers()) {
+    assert.equal(await w.evaluate(() => globalThis.probeLoadedAt), undefined, 'no Worker ran the code before Run');
+  }
+  assert.equal(await modulesLoaded(other.page), 0, 'no Worker was given the code before Run');
+
+  const clicked = Date.now();
+  assert.equal(await runToEnd(other.page), 'SUCCEEDED');
+  assert.equal(await other.page.evaluate(() => globalThis.probeLoadedAt), undefined, 'not in the page either after Run');
+  await other.page.click('#view-logs');
+  const loadedAt = Number((await other.page.locator('.logs').innerText()).match(/module loaded at (\d+)/)?.[1]);
+  assert.ok(loadedAt >= clicked, `the module ran after the click on Run (${loadedAt - clicked} ms after)`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(other.errors, []);
+  await other.page.close();
+});
+
 test('every gallery example survives its share link: same definition, same run history', async () => {
   const { page, errors } = await openPlayground(browser.context);
   const other = await openPlayground(recipient.context);
@@ -43,7 +84,7 @@ test('every gallery example survives its share link: same definition, same run h
     await other.page.locator('#notice').waitFor();
     assert.match(await other.page.locator('#notice').innerText(), /as a new workspace|already have/, example.slug);
     assert.equal(await other.page.textContent('#status'), 'NOT RUN', `${example.slug}: nothing ran before Run`);
-    assert.equal(other.page.workers().length, 0, `${example.slug}: no Worker runs the link's code before Run`);
+    assert.equal(await modulesLoaded(other.page), 0, `${example.slug}: no Worker has the link's code before Run`);
     assert.equal(await editorText(other.page), definition, example.slug);
     assert.equal(await runToEnd(other.page), status, example.slug);
     const again = JSON.parse((await exportText(other.page, 'history')).text);
