@@ -34,20 +34,13 @@ pub fn App() -> impl IntoView {
     session.start();
     // After the first render (an effect's first run): bare Lambda Workers start when the page is idle.
     Effect::new(|_| crate::lambda::warm());
-    // Autosave: every change of the workspace or of what is shown of it; the run when it ends.
+    // Autosave: every change of the workspace or of what is shown of it (the run when it ends: below).
     Effect::new(move |_| {
         ws.track();
         tab.track();
         selected.track();
         cursor.track();
         session.save();
-    });
-    Effect::new(move |prev: Option<bool>| {
-        let now = running.get();
-        if prev == Some(true) && !now {
-            session.save_run();
-        }
-        now
     });
 
     let definition = Signal::derive(move || ws.with(|w| w.definition.clone()));
@@ -77,10 +70,9 @@ pub fn App() -> impl IntoView {
                 Err(StartError::Definition(m)) => start_error.set(Some(format!("Definition: {m}"))),
                 Err(StartError::Input(m) | StartError::Mocks(m)) => start_error.set(Some(m)),
                 Ok((machine, input, mocks)) => {
-                    start_error.set(None);
-                    cursor.set(None);
-                    running.set(true);
                     stop_flag.set(false);
+                    // The run is spawned first: its first slice (up to its first Lambda call) runs
+                    // before the effects that draw RUNNING, so the Workers start on it meanwhile.
                     spawn_local(async move {
                         run::run(
                             snapshot,
@@ -93,7 +85,17 @@ pub fn App() -> impl IntoView {
                         )
                         .await;
                         running.set(false);
+                        // Autosaved in a task of its own: the run's result is drawn first.
+                        set_timeout(move || session.save_run(), std::time::Duration::ZERO);
                     });
+                    running.set(true);
+                    if start_error.with_untracked(Option::is_some) {
+                        start_error.set(None);
+                    }
+                    // (Setting it when it is already None would autosave the workspace for nothing.)
+                    if cursor.with_untracked(Option::is_some) {
+                        cursor.set(None);
+                    }
                 }
             }
         }

@@ -120,11 +120,12 @@ function refill() {
   while (spare.length < wanted) spare.push(bareWorker());
 }
 
-// Soon, but in a task of its own (not in the one that ends a run and draws its result).
+// When the browser is idle (not in the task that ends a run, nor before its result is painted).
 function refillSoon() {
   if (refillPending || typeof Worker === 'undefined') return;
   refillPending = true;
-  setTimeout(refill, 0);
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(refill, { timeout: 500 });
+  else setTimeout(refill, 50);
 }
 
 
@@ -142,10 +143,8 @@ if (typeof document !== 'undefined') {
 
 /** The page has drawn itself: bare Workers for a run start when the browser is next idle. */
 export function warmLambdas() {
-  if (typeof Worker === 'undefined') return;
-  const start = () => { wanted = Math.max(wanted, 3); refill(); };
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 1000 });
-  else setTimeout(start, 200);
+  wanted = Math.max(wanted, 3);
+  refillSoon();
 }
 
 function workerFor(name) {
@@ -220,20 +219,27 @@ export function preloadLambdas(list) {
   }
 }
 
-/** Stops every worker (the end of a run, Stop, or a new run): every run starts its functions cold. */
-export function resetLambdas() {
+/**
+ * Stops every worker (the end of a run, Stop, or a new run): every run starts its functions cold.
+ * With `later` (a run's end), they are out of use at once and terminated in a task of their own.
+ */
+export function resetLambdas(later) {
   // Spare Workers replace the ones a run used (a reset that ends nothing, as at the start of a run,
   // starts none: the spares are there already).
   const used = workers.size;
   wanted = Math.min(MAX_SPARE, Math.max(wanted, used));
-  const aborted = JSON.stringify({ ok: false, error: { errorType: 'Aborted', errorMessage: 'stopped', trace: [] }, logs: [] });
-  for (const [, w] of workers) {
-    clearTimeout(w.timer);
-    w.worker.terminate();
-    if (w.current) w.current.resolve(aborted);
-    w.current = null;
-    for (const job of w.queue) job.resolve(aborted);
-  }
+  const ended = [...workers.values()];
   workers.clear();
+  const end = () => {
+    const aborted = JSON.stringify({ ok: false, error: { errorType: 'Aborted', errorMessage: 'stopped', trace: [] }, logs: [] });
+    for (const w of ended) {
+      clearTimeout(w.timer);
+      w.worker.terminate();
+      if (w.current) w.current.resolve(aborted);
+      w.current = null;
+      for (const job of w.queue) job.resolve(aborted);
+    }
+  };
+  if (later) setTimeout(end, 0); else end();
   if (used > 0) refillSoon();
 }

@@ -17,7 +17,7 @@ extern "C" {
     #[wasm_bindgen(js_name = preloadLambdas)]
     fn preload_lambdas(list: &str);
     #[wasm_bindgen(js_name = resetLambdas)]
-    fn reset_lambdas();
+    fn reset_lambdas(later: bool);
     #[wasm_bindgen(js_name = warmLambdas)]
     fn warm_lambdas();
 }
@@ -61,14 +61,17 @@ pub async fn invoke(
 }
 
 /// A run has started: these functions (name, code) start loading in their Workers, side by side.
-pub fn preload<'a>(functions: impl IntoIterator<Item = (&'a str, &'a str)>) {
+/// Whether there were any.
+pub fn preload<'a>(functions: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
     let list: Vec<Value> = functions
         .into_iter()
         .map(|(name, code)| Value::from(vec![name, code]))
         .collect();
-    if !list.is_empty() {
+    let any = !list.is_empty();
+    if any {
         preload_lambdas(&Value::Array(list).to_string());
     }
+    any
 }
 
 /// The page has drawn itself: bare Workers (no user code) start when the browser is next idle, so
@@ -79,7 +82,13 @@ pub fn warm() {
 
 /// Terminates every Worker (a new run, or Stop).
 pub fn reset() {
-    reset_lambdas();
+    reset_lambdas(false);
+}
+
+/// A run has ended: its Workers are out of use at once, and terminated in a task of their own (not
+/// in the one that draws the run's result).
+pub fn reset_later() {
+    reset_lambdas(true);
 }
 
 fn parse_reply(text: &str) -> Invocation {

@@ -164,14 +164,13 @@ pub async fn run(
 ) {
     lambda::reset();
     // Without mocks, the functions the definition names start loading now (the user pressed Run).
-    if mocks.is_none() {
-        lambda::preload(
+    let loading = mocks.is_none()
+        && lambda::preload(
             ws.functions
                 .iter()
                 .filter(|f| ws.definition.contains(f.name.as_str()))
                 .map(|f| (f.name.as_str(), f.code.as_str())),
         );
-    }
     let config = ExecutionConfig {
         seed: ws.seed,
         start_time_ms,
@@ -181,9 +180,12 @@ pub async fn run(
     let (region, account) = (config.region.clone(), config.account.clone());
     let mut rng = Rng::new(ws.seed ^ 0x5eed_1a4b_da00_0001);
     let mut shown = Published::default();
-    // RUNNING is drawn in the click's task; the engine's first slice comes after it.
     update(shown.starting());
-    yield_to_browser().await;
+    // RUNNING is painted while the run waits for its first Lambda; a run with none to wait for paints
+    // it before the engine's first slice (which may be long: a Map's items are made in one step).
+    if !loading {
+        yield_to_browser().await;
+    }
     let mut exec = Execution::start_stepwise(machine, input, config, STEPS_PER_SLICE);
     let mut queue = std::collections::VecDeque::new();
     let mut last_update = js_sys::Date::now();
@@ -310,7 +312,7 @@ pub async fn run(
     // The end renders at once.
     update(shown.view(&exec));
     // The run's Workers end with it (the next run starts its functions cold, from fresh spare Workers).
-    lambda::reset();
+    lambda::reset_later();
     // The engine's own copy of a long history is freed in a task of its own, not in the end's.
     leptos::task::spawn_local(async move {
         yield_to_browser().await;
