@@ -120,12 +120,14 @@ function refill() {
   while (spare.length < wanted) spare.push(bareWorker());
 }
 
-// When the browser is idle (not in the task that ends a run, nor before its result is painted).
-function refillSoon() {
+// Right after the next paint (not in the task that ends a run, nor before its result is painted);
+// `idle`: when the browser is next idle (after the page's first render).
+function refillSoon(idle) {
   if (refillPending || typeof Worker === 'undefined') return;
   refillPending = true;
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(refill, { timeout: 500 });
-  else setTimeout(refill, 50);
+  if (idle && typeof requestIdleCallback === 'function') requestIdleCallback(refill, { timeout: 1000 });
+  else if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(refill, 0));
+  else setTimeout(refill, 0);
 }
 
 
@@ -144,7 +146,7 @@ if (typeof document !== 'undefined') {
 /** The page has drawn itself: bare Workers for a run start when the browser is next idle. */
 export function warmLambdas() {
   wanted = Math.max(wanted, 3);
-  refillSoon();
+  refillSoon(true);
 }
 
 function workerFor(name) {
