@@ -13,7 +13,7 @@ const fmt = (a) => {
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   console[level] = (...args) => { logs.push({ level, text: args.map(fmt).join(' ') }); };
 }
-// How many modules this Worker has loaded (the share test asks it: none before Run).
+// Modules loaded (the share test checks: none before Run).
 self.loadedModules = () => cache.size;
 const isModule = (code) => /(^|[\\n;])\\s*export\\s+(const|let|var|function|async|default|class|\\{)/.test(code);
 // A module is loaded once per Worker: a call waits for the load a preload started (a failed load is
@@ -102,9 +102,8 @@ let nextId = 1;
 
 // Bare Workers started ahead: starting a Worker (a thread, an isolate, the host source above) takes
 // tens of milliseconds, which a run's first call to each function would otherwise wait for. They
-// start once the page is idle after its first render, again when a run ends (for the next one), and
-// hold no user code: a function's code is only sent to one at Run (a page opened from a link runs
-// nothing before Run).
+// start when the page is idle after its first render and when a run ends, and hold no user code: a
+// function's code is only sent to one at Run.
 const spare = [];
 let wanted = 0;
 const MAX_SPARE = 8;
@@ -120,14 +119,12 @@ function refill() {
   while (spare.length < wanted) spare.push(bareWorker());
 }
 
-// Right after the next paint (not in the task that ends a run, nor before its result is painted);
-// `idle`: when the browser is next idle (after the page's first render).
+// After the next paint (a run's result is drawn first), or (`idle`) when the browser is next idle.
 function refillSoon(idle) {
   if (refillPending || typeof Worker === 'undefined') return;
   refillPending = true;
-  if (idle && typeof requestIdleCallback === 'function') requestIdleCallback(refill, { timeout: 1000 });
-  else if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(refill, 0));
-  else setTimeout(refill, 0);
+  if (idle && self.requestIdleCallback) requestIdleCallback(refill, { timeout: 1000 });
+  else requestAnimationFrame(() => setTimeout(refill, 0));
 }
 
 
@@ -143,7 +140,7 @@ if (typeof document !== 'undefined') {
   document.addEventListener('focusin', aboutToRun);
 }
 
-/** The page has drawn itself: bare Workers for a run start when the browser is next idle. */
+/** The page has drawn itself: bare Workers start when the browser is next idle. */
 export function warmLambdas() {
   wanted = Math.max(wanted, 3);
   refillSoon(true);
@@ -221,10 +218,7 @@ export function preloadLambdas(list) {
   }
 }
 
-/**
- * Stops every worker (the end of a run, Stop, or a new run): every run starts its functions cold.
- * With `later` (a run's end), they are out of use at once and terminated in a task of their own.
- */
+/** Stops every worker (a run's end, Stop, a new run): every run starts its functions cold. `later`: terminated in a task of their own. */
 export function resetLambdas(later) {
   // Spare Workers replace the ones a run used (a reset that ends nothing, as at the start of a run,
   // starts none: the spares are there already).

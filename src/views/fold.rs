@@ -37,11 +37,11 @@ pub struct Fold {
     /// The run (its history's list id) folded so far.
     list: Option<u64>,
     /// Each event's state, as an index into `names`.
-    of_event: Vec<Option<u32>>,
-    /// Events whose id is out of the dense 1, 2, 3… numbering (never from the engine).
-    by_id: HashMap<u64, Option<u32>>,
+    of_event: Vec<Option<usize>>,
+    /// Events whose id is out of the dense 1, 2, 3… numbering (never from the engine), with their state.
+    by_id: Vec<(u64, Option<usize>)>,
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, usize>,
     /// How many events `status` has folded.
     at: usize,
     /// Each state's status after the first `at` events, by name index.
@@ -61,14 +61,14 @@ impl Fold {
         for e in events.iter_from(from) {
             let name = self.name_of(e, events);
             if usize::try_from(e.id).ok() != Some(self.of_event.len() + 1) {
-                self.by_id.insert(e.id, name);
+                self.by_id.push((e.id, name));
             }
             self.of_event.push(name);
         }
     }
 
     /// The state the next event `e` belongs to: its own `name` detail, else that of the event it follows.
-    fn name_of(&mut self, e: &HistoryEvent, events: &Shared<HistoryEvent>) -> Option<u32> {
+    fn name_of(&mut self, e: &HistoryEvent, events: &Shared<HistoryEvent>) -> Option<usize> {
         let own = (e.kind.ends_with("StateEntered") || e.kind.ends_with("StateExited"))
             .then(|| e.details.get("name").and_then(|v| v.as_str()))
             .flatten();
@@ -85,14 +85,20 @@ impl Fold {
             .and_then(|p| p.checked_sub(1))
             .filter(|i| events.get(*i).is_some_and(|p| p.id == e.previous_event_id))
             .and_then(|i| self.of_event.get(i).copied());
-        dense.unwrap_or_else(|| self.by_id.get(&e.previous_event_id).copied().flatten())
+        dense.unwrap_or_else(|| {
+            self.by_id
+                .iter()
+                .rev()
+                .find(|(id, _)| *id == e.previous_event_id)
+                .and_then(|(_, n)| *n)
+        })
     }
 
-    fn intern(&mut self, name: &str) -> u32 {
+    fn intern(&mut self, name: &str) -> usize {
         if let Some(&i) = self.index.get(name) {
             return i;
         }
-        let i = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let i = self.names.len();
         self.names.push(name.to_string());
         self.index.insert(name.to_string(), i);
         i
@@ -101,7 +107,7 @@ impl Fold {
     /// The state event `i` belongs to (after [`Fold::name_all`]).
     pub fn state_of(&self, i: usize) -> Option<&str> {
         let n = (*self.of_event.get(i)?)?;
-        self.names.get(n as usize).map(String::as_str)
+        self.names.get(n).map(String::as_str)
     }
 
     /// Each state's status after the first `k` events of `events` (time travel: fold a prefix).
@@ -130,8 +136,8 @@ impl Fold {
     }
 
     /// Folds one event of type `kind` that belongs to the state `name`.
-    fn step(&mut self, kind: &str, name: Option<u32>) {
-        if let Some(n) = name.map(|n| n as usize) {
+    fn step(&mut self, kind: &str, name: Option<usize>) {
+        if let Some(n) = name {
             if self.status.len() <= n {
                 self.status.resize(n + 1, None);
             }
