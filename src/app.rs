@@ -42,6 +42,8 @@ pub fn App() -> impl IntoView {
         cursor.track();
         session.save();
     });
+    // A big document's last keystrokes reach the autosave after a pause: leaving sooner saves them too.
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| session.save());
 
     let definition = Signal::derive(move || ws.with(|w| w.definition.clone()));
     let total = Signal::derive(move || run_view.with(|r| r.as_ref().map_or(0, |r| r.events.len())));

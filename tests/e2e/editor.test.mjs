@@ -374,3 +374,42 @@ test('a long definition is drawn a screen at a time, its gutter aligned after sc
   assert.equal(await page.locator(EDITOR).evaluate((e) => [e.scrollTop, e.scrollLeft].join()), '0,0');
   assert.deepEqual(errors, []);
 });
+
+test('typing fast in a big definition: Run runs the typed text, problems and graph catch up with the last key', async () => {
+  const { page, errors } = await openPlayground(browser.context);
+  // Over 20 KB: its diagnostics, graph and autosave follow when typing pauses, not at each key.
+  const definition = JSON.stringify({
+    Comment: 'padding '.repeat(6000), StartAt: 'A',
+    States: { A: { Type: 'Pass', Result: 'one', Next: 'B' }, B: { Type: 'Pass', End: true } },
+  }, null, 2);
+  await paste(page, 'Definition', definition);
+  await page.locator('#pane-graph g.node[data-state="B"]').waitFor();
+  // The caret after `needle`'s first `upto` characters (all of them by default).
+  const caretAfter = (needle, upto = needle.length) => page.evaluate(([sel, n, k]) => {
+    const ta = document.querySelector(sel);
+    const at = ta.value.indexOf(n) + k;
+    ta.focus();
+    ta.setSelectionRange(at, at);
+  }, [EDITOR_INPUT, needle, upto]);
+  // Run pressed right after the last key runs what the editor holds.
+  await caretAfter('"one');
+  await page.keyboard.type('-two');
+  await page.click('#run');
+  await page.locator('tr[data-type="ExecutionSucceeded"]').waitFor({ timeout: 15000 });
+  await page.locator('#pane-graph g.node[data-state="A"]').click();
+  assert.equal(JSON.parse(await page.locator('.inspector [data-stage="output"] pre').textContent()), 'one-two');
+  // Keys in a row, the last leaving a broken reference: the problems end up about the last text.
+  await caretAfter('"Next": "B');
+  await page.keyboard.type('CX');
+  await page.keyboard.press('Backspace');
+  await page.locator('.problems .problem.error').first().waitFor();
+  assert.match(await page.locator('.problems').innerText(), /BC/);
+  // Renaming the state to match: no problem left, and the graph shows the new name.
+  await caretAfter('"B": {', 2);
+  await page.keyboard.type('C');
+  await page.locator('#pane-graph g.node[data-state="BC"]').waitFor();
+  await page.locator('.problems .problem').first().waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#pane-graph g.node[data-state="B"]').count(), 0);
+  assert.equal(await editorText(page), definition.replace('"one"', '"one-two"').replace('"B"', '"BC"').replace('"B":', '"BC":'));
+  assert.deepEqual(errors, []);
+});
