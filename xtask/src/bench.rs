@@ -208,7 +208,7 @@ fn wasm_runner(env: &setup::Env) -> Result<String, String> {
     Ok(dir.to_string_lossy().into_owned())
 }
 
-/// Serves dist/ and runs tests/perf/page-timings.mjs (the page must be built).
+/// Serves dist/ and runs tests/perf/page-timings.mjs, then tests/perf/typing.mjs (the page must be built).
 fn page_timings(env: &setup::Env, loads: u32, json: Option<PathBuf>) -> Result<(), String> {
     let server = crate::serve::Server::bind(root().join("dist"), 0)?;
     let url = format!("http://{}/", server.addr());
@@ -221,10 +221,23 @@ fn page_timings(env: &setup::Env, loads: u32, json: Option<PathBuf>) -> Result<(
     if let Some(w1) = shared("bench/workloads/w1_pass_chain.asl.json") {
         cmd.env("W1_PATH", w1);
     }
-    if let Some(j) = json {
+    if let Some(j) = &json {
         cmd.env("PAGE_JSON", j);
     }
-    run(&mut cmd)
+    run(&mut cmd)?;
+    // Typing in the definition editor: keystroke to paint, the default example and W1.
+    let mut typing = Command::new("node");
+    typing
+        .args(["tests/perf/typing.mjs"])
+        .env("PATH", &env.path)
+        .env("PLAYGROUND_URL", &url);
+    if let Some(w1) = shared("bench/workloads/w1_pass_chain.asl.json") {
+        typing.env("W1_PATH", w1);
+    }
+    if let Some(j) = json {
+        typing.env("TYPING_JSON", j.with_file_name("typing.json"));
+    }
+    run(&mut typing)
 }
 
 /// `cargo xtask measure`: builds the page and prints its timings (the page part of the bench).
