@@ -295,6 +295,8 @@ pub struct Execution {
     /// The configured region as the JSON string of the events that name it.
     region: Arc<Value>,
     over_quota: bool,
+    /// JSONata environments kept for reuse (see `jenv`).
+    jenvs: Vec<std::rc::Rc<crate::jsonata_mode::Jenv>>,
     /// At most this many state steps per call ([`Execution::start_stepwise`]); None: run freely.
     budget: Option<usize>,
     spent: usize,
@@ -496,6 +498,7 @@ impl Execution {
             spare_run: None,
             region: Arc::new(Value::String(config.region.clone())),
             over_quota: false,
+            jenvs: Vec::new(),
             budget: None,
             spent: 0,
             steps_total: 0,

@@ -3,6 +3,7 @@
 use crate::rng::Rng;
 use serde_json::{Map, Value, json};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A JSONata evaluation that failed, with AWS's cause and the field it happened in.
@@ -29,19 +30,78 @@ pub fn expression(s: &str) -> Option<&str> {
 
 /// The evaluation environment of Step Functions: its six extra functions and no `$eval`.
 pub fn step_functions_env(now_ms: i64, seed: u64) -> jsonata::Env {
-    let mut env = jsonata::Env::default();
-    env.now_ms = now_ms;
-    env.seed = seed;
-    // Registration only fails on a malformed signature, which these are not.
-    let _ = register_dialect(&mut env, seed);
-    env
+    Jenv::new(now_ms, seed).env
+}
+
+/// At most this many parsed expressions are kept by one [`Jenv`] (a definition's expressions are
+/// far fewer; the bound only keeps a pathological caller from growing it without end).
+const MAX_PARSED: usize = 4096;
+
+/// The Step Functions environment built once and reused by an execution: each evaluation sets its
+/// clock and seed ([`Jenv::reset`]), and each expression is parsed once ([`Jenv::parse`]).
+/// Evaluating through it gives exactly what a fresh [`step_functions_env`] with the same clock and
+/// seed gives.
+pub struct Jenv {
+    env: jsonata::Env,
+    /// The generator behind `$random()` and `$uuid()`, reseeded at every reset.
+    rng: Rc<RefCell<Rng>>,
+    parsed: RefCell<HashMap<String, Rc<jsonata::Expression>>>,
+}
+
+impl Jenv {
+    pub fn new(now_ms: i64, seed: u64) -> Jenv {
+        let mut env = jsonata::Env::default();
+        env.now_ms = now_ms;
+        env.seed = seed;
+        let rng = Rc::new(RefCell::new(Rng::new(seed)));
+        // Registration only fails on a malformed signature, which these are not.
+        let _ = register_dialect(&mut env, &rng);
+        Jenv {
+            env,
+            rng,
+            parsed: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Sets the clock and the seed of the next evaluations.
+    pub fn reset(&mut self, now_ms: i64, seed: u64) {
+        self.env.now_ms = now_ms;
+        self.env.seed = seed;
+        if let Ok(mut r) = self.rng.try_borrow_mut() {
+            *r = Rng::new(seed);
+        }
+    }
+
+    /// The JSONata environment.
+    pub fn env(&self) -> &jsonata::Env {
+        &self.env
+    }
+
+    /// `expr` parsed, from the cache when it was parsed before.
+    pub fn parse(&self, expr: &str) -> Result<Rc<jsonata::Expression>, jsonata::Error> {
+        if let Some(e) = self
+            .parsed
+            .try_borrow()
+            .ok()
+            .and_then(|m| m.get(expr).cloned())
+        {
+            return Ok(e);
+        }
+        let e = Rc::new(jsonata::Expression::parse(expr)?);
+        if let Ok(mut m) = self.parsed.try_borrow_mut()
+            && m.len() < MAX_PARSED
+        {
+            m.insert(expr.to_string(), Rc::clone(&e));
+        }
+        Ok(e)
+    }
 }
 
 fn arg_f64(args: &[Option<Value>], i: usize) -> Option<f64> {
     args.get(i).cloned().flatten().and_then(|v| v.as_f64())
 }
 
-fn register_dialect(env: &mut jsonata::Env, seed: u64) -> Result<(), jsonata::Error> {
+fn register_dialect(env: &mut jsonata::Env, rng: &Rc<RefCell<Rng>>) -> Result<(), jsonata::Error> {
     use jsonata::Error;
     env.remove("eval");
     env.register("partition", Some("<an:a>"), |args| {
@@ -111,8 +171,8 @@ fn register_dialect(env: &mut jsonata::Env, seed: u64) -> Result<(), jsonata::Er
         };
         Ok(Some(Value::String(hex)))
     })?;
-    let rng = Rc::new(RefCell::new(Rng::new(seed)));
-    let r = rng.clone();
+    let r = Rc::clone(rng);
+    let rng = Rc::clone(rng);
     env.register("random", Some("<n?:n>"), move |args| {
         let v = match arg_f64(args, 0) {
             Some(s) => Rng::new(s.to_bits()).next_f64(),
@@ -139,15 +199,16 @@ pub fn eval_expr(
     expr: &str,
     field: &str,
     bindings: &Map<String, Value>,
-    env: &jsonata::Env,
+    env: &Jenv,
 ) -> Result<Value, QueryFault> {
     let fault = |what: String| QueryFault {
         cause: format!("The JSONata expression '{expr}' specified for the field '{field}' {what}"),
         location: Some(field.to_string()),
     };
-    let parsed = jsonata::Expression::parse(expr)
+    let parsed = env
+        .parse(expr)
         .map_err(|e| fault(format!("threw an error during evaluation: {}", e.message)))?;
-    match parsed.evaluate(None, bindings, env) {
+    match parsed.evaluate(None, bindings, env.env()) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(fault("returned nothing (undefined).".into())),
         Err(e) => Err(fault(format!(
@@ -163,7 +224,7 @@ pub fn eval_template(
     template: &Value,
     field: &str,
     bindings: &Map<String, Value>,
-    env: &jsonata::Env,
+    env: &Jenv,
     depth: usize,
 ) -> Result<Value, QueryFault> {
     if depth > 64 {
@@ -215,7 +276,7 @@ mod tests {
 
     #[test]
     fn templates_evaluate_expressions_at_any_depth() {
-        let env = step_functions_env(0, 1);
+        let env = Jenv::new(0, 1);
         let mut b = Map::new();
         b.insert("states".into(), json!({"input": {"a": 2}}));
         let t = json!({"x": "{% $states.input.a * 3 %}", "l": ["lit", "{% 'q' %}"]});
@@ -226,8 +287,31 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_environment_evaluates_as_a_fresh_one_with_the_same_clock_and_seed() {
+        let expr = "[$random(), $uuid(), $shuffle([1,2,3,4,5,6,7,8]), $millis()]";
+        let mut reused = Jenv::new(0, 1);
+        let _ = eval_expr(expr, "Output", &Map::new(), &reused); // moves its generator on
+        for (now, seed) in [(5, 9), (1_000, 42)] {
+            reused.reset(now, seed);
+            let fresh = Jenv::new(now, seed);
+            assert_eq!(
+                eval_expr(expr, "Output", &Map::new(), &reused),
+                eval_expr(expr, "Output", &Map::new(), &fresh)
+            );
+        }
+    }
+
+    #[test]
+    fn an_expression_is_parsed_once() {
+        let env = Jenv::new(0, 1);
+        let (a, b) = (env.parse("1 + 2"), env.parse("1 + 2"));
+        assert!(matches!((a, b), (Ok(a), Ok(b)) if Rc::ptr_eq(&a, &b)));
+        assert!(env.parse("1 +").is_err());
+    }
+
+    #[test]
     fn undefined_is_an_error_naming_the_field() {
-        let env = step_functions_env(0, 1);
+        let env = Jenv::new(0, 1);
         let t = json!({"FunctionName": "{% $doesNotExist %}"});
         let e = eval_template(&t, "Arguments", &Map::new(), &env, 0).err();
         assert_eq!(

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::definition::{Catcher, ChoiceBranch};
-use crate::jsonata_mode::{self, QueryFault, eval_expr, eval_template, expression, type_name};
+use crate::jsonata_mode::{Jenv, QueryFault, eval_expr, eval_template, expression, type_name};
+use std::rc::Rc;
 
 fn qf(f: QueryFault) -> Fault {
     Fault::query(f.cause, f.location)
@@ -16,8 +17,21 @@ pub(super) struct ChoiceExit<'a> {
 }
 
 impl Execution {
-    fn jenv(&mut self) -> ::jsonata::Env {
-        jsonata_mode::step_functions_env(self.now_ms, self.rng.next_u64())
+    /// The JSONata environment of the next evaluations, at the current time with a fresh seed: a
+    /// reused one when none of the kept ones is in use (their parsed expressions are kept too).
+    fn jenv(&mut self) -> Rc<Jenv> {
+        let (now, seed) = (self.now_ms, self.rng.next_u64());
+        for j in &mut self.jenvs {
+            if let Some(free) = Rc::get_mut(j) {
+                free.reset(now, seed);
+                return Rc::clone(j);
+            }
+        }
+        let j = Rc::new(Jenv::new(now, seed));
+        if self.jenvs.len() < 4 {
+            self.jenvs.push(Rc::clone(&j));
+        }
+        j
     }
 
     /// The variables and `$states` as the state's expressions see them.
@@ -51,7 +65,7 @@ impl Execution {
         field: &NumberField,
         name: &str,
         b: &Map<String, Value>,
-        env: &::jsonata::Env,
+        env: &Jenv,
     ) -> Result<Value, Fault> {
         match field {
             NumberField::Literal(Value::String(s)) => match expression(s) {
@@ -245,7 +259,7 @@ impl Execution {
         &self,
         branch: &ChoiceBranch,
         b: &Map<String, Value>,
-        env: &::jsonata::Env,
+        env: &Jenv,
     ) -> Result<bool, Fault> {
         let (v, expr) = match &branch.condition {
             Some(Value::Bool(x)) => return Ok(*x),
@@ -276,7 +290,7 @@ impl Execution {
         &self,
         w: &WaitFor,
         b: &Map<String, Value>,
-        env: &::jsonata::Env,
+        env: &Jenv,
     ) -> Result<i64, Fault> {
         let now = self.now_ms;
         match w {
@@ -338,7 +352,7 @@ impl Execution {
         state: &State,
         spec: &MapSpec,
         run: Box<Run>,
-        env: &::jsonata::Env,
+        env: &Jenv,
     ) -> Flow {
         let b = self.bindings(
             tid,
@@ -491,7 +505,7 @@ impl Execution {
     ) -> Result<Value, Fault> {
         let env = self.jenv();
         // Per item, bind the (possibly large) Map input only when the selector reads it.
-        let reads = crate::definition::reads_states_input(&template.to_string());
+        let reads = template_reads_states_input(template);
         let b = self.bindings(tid, state, run, (None, Some((index, &item))), &[], reads);
         eval_template(template, "ItemSelector", &b, &env, 0).map_err(qf)
     }
@@ -621,5 +635,15 @@ impl Execution {
         self.emit_exited(tid, state, &out, assigned);
         self.record_inspection(run.insp, &out);
         Flow::Next(c.next, out)
+    }
+}
+
+/// Whether a string of `template` (at any depth) may read `$states.input`.
+fn template_reads_states_input(template: &Value) -> bool {
+    match template {
+        Value::String(s) => crate::definition::reads_states_input(s),
+        Value::Array(a) => a.iter().any(template_reads_states_input),
+        Value::Object(o) => o.values().any(template_reads_states_input),
+        _ => false,
     }
 }
