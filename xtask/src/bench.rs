@@ -205,7 +205,32 @@ fn wasm_runner(env: &setup::Env) -> Result<String, String> {
         .arg(&dir)
         .arg(root().join("target/wasm32-unknown-unknown/release/bench_wasm.wasm"))
         .env("PATH", &env.path))?;
+    // The page's wasm goes through wasm-opt (Trunk, index.html's data-wasm-opt): the same pass here,
+    // so the bench times what ships (it makes W3 and W4 15-25% faster than wasm-bindgen's output).
+    let level = page_wasm_opt()?;
+    let wasm = dir.join("bench_wasm_bg.wasm");
+    run(Command::new("wasm-opt")
+        .arg(format!("-O{level}"))
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm)
+        .env("PATH", &env.path))?;
     Ok(dir.to_string_lossy().into_owned())
+}
+
+/// The wasm-opt level index.html gives the page's wasm (`data-bin="playground" data-wasm-opt="…"`).
+fn page_wasm_opt() -> Result<String, String> {
+    let html = std::fs::read_to_string(root().join("index.html"))
+        .map_err(|e| format!("cannot read index.html: {e}"))?;
+    wasm_opt_level(&html).ok_or_else(|| "index.html: no data-wasm-opt on the playground".into())
+}
+
+fn wasm_opt_level(html: &str) -> Option<String> {
+    let tag = html
+        .split('<')
+        .find(|t| t.contains("data-bin=\"playground\""))?;
+    let level = tag.split("data-wasm-opt=\"").nth(1)?.split('"').next()?;
+    Some(level.to_string())
 }
 
 /// Serves dist/ and runs tests/perf/page-timings.mjs, then tests/perf/typing.mjs (the page must be built).
@@ -310,6 +335,14 @@ mod tests {
         assert_eq!(p.workloads, Some(vec![]));
         assert!(p.jsonata && p.page);
         assert_eq!((p.runs, p.passes, p.loads), (5, 5, 5));
+    }
+
+    #[test]
+    fn the_page_wasm_opt_level_is_read_from_its_link() {
+        let html = r#"<link data-trunk rel="rust" href="Cargo.toml" data-bin="playground" data-wasm-opt="s" />
+<link data-trunk rel="rust" data-bin="formats-web" data-wasm-opt="z" />"#;
+        assert_eq!(wasm_opt_level(html).as_deref(), Some("s"));
+        assert_eq!(wasm_opt_level("<link data-bin=\"playground\" />"), None);
     }
 
     #[test]
