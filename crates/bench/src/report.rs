@@ -425,13 +425,19 @@ pub fn render(r: &Results) -> String {
         ));
         let run = g("runDefaultMs");
         line(format!(
-            "| run the default example | click on Run to SUCCEEDED on screen, the first run after load (three Lambdas, each in a Worker the run starts) | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
+            "| run the default example | click on Run to SUCCEEDED on screen, clicked as soon as Run is enabled (three Lambdas in Workers; the spare Workers may still be booting) | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
             cell_ms(run),
             run.map_or("–", |x| met(x < DEFAULT_RUN_MS))
         ));
         line(format!(
             "| … run it again | the same, a second time (the page restarts the Lambda Workers at every run) | {} ms | – |",
             cell_ms(g("runDefaultWarmMs"))
+        ));
+        let later = g("runDefaultLaterMs");
+        line(format!(
+            "| … a fresh page, clicked 1 s after load | the first run, once the page's idle-time spare Workers are up | {} ms | < {DEFAULT_RUN_MS} ms: {} |",
+            cell_ms(later),
+            later.map_or("–", |x| met(x < DEFAULT_RUN_MS))
         ));
         let lay = g("layoutW1Ms");
         line(format!(
@@ -453,8 +459,15 @@ pub fn render(r: &Results) -> String {
             cell_ms(g("mapLongestTaskMs"))
         ));
         if let Some(x) = run {
+            let later = later.map_or(String::new(), |l| {
+                format!(
+                    "; clicked 1 s after load: {} ({} ms)",
+                    met(l < DEFAULT_RUN_MS),
+                    ms(l)
+                )
+            });
             goals.push(format!(
-                "the default example runs in under {DEFAULT_RUN_MS} ms after load: {} ({} ms)",
+                "the default example runs in under {DEFAULT_RUN_MS} ms after load: clicked as the page becomes interactive: {} ({} ms){later}",
                 met(x < DEFAULT_RUN_MS),
                 ms(x)
             ));
